@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RaptorlinkConfig(AppConfig):
+    name = "raptorlink"
+    verbose_name = "RaptorLink"

@@ -1,0 +1,157 @@
+"""The core: districts, their buildings, who may do what where, and each district's PowerSchool connection."""
+
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from raptorlink.fields import EncryptedTextField
+from raptorlink.validators import validate_powerschool_url
+
+
+def validate_time_zone(name):
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{name}” is not a time zone name; use one like America/New_York.")
+
+
+class District(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True, help_text="Short name used on the command line, e.g. --district lincoln.")
+    time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
+    last_sync_succeeded_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the last complete sync of this district finished."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Building(models.Model):
+    """A physical entrance with its own clock; one building may house several PowerSchool schools."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="buildings")
+    name = models.CharField(max_length=200)
+    time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
+
+    class Meta:
+        ordering = ["district__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["district", "name"], name="building_name_unique_in_district")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Role(models.TextChoices):
+    DISTRICT_ADMIN = "district_admin", "District admin"
+    BUILDING_ADMIN = "building_admin", "Building admin"
+    FRONT_DESK = "front_desk", "Front desk"
+    IT_VIEWER = "it_viewer", "IT viewer"
+
+
+BUILDING_ROLES = {Role.BUILDING_ADMIN, Role.FRONT_DESK}
+
+
+class Membership(models.Model):
+    """A user's role in one district; building roles are limited to the buildings listed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    buildings = models.ManyToManyField(Building, blank=True, related_name="memberships")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "district"], name="one_membership_per_district")]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} in {self.district}"
+
+    @property
+    def is_building_role(self):
+        return self.role in BUILDING_ROLES
+
+    def clean_buildings(self, buildings):
+        """Check a prospective set of buildings against the role (m2m values only exist after save)."""
+        if self.is_building_role and not buildings:
+            raise ValidationError({"buildings": f"Choose at least one building for a {self.get_role_display()}."})
+        if not self.is_building_role and buildings:
+            raise ValidationError({"buildings": f"A {self.get_role_display()} covers the whole district; leave buildings empty."})
+        foreign = [building.name for building in buildings if building.district_id != self.district_id]
+        if foreign:
+            raise ValidationError({"buildings": f"Not in {self.district}: {', '.join(foreign)}."})
+
+    def building_ids(self):
+        if self.is_building_role:
+            return set(self.buildings.values_list("id", flat=True))
+        return set(self.district.buildings.values_list("id", flat=True))
+
+
+class PowerSchoolConnection(models.Model):
+    """How RaptorLink reaches one district's PowerSchool. The secret and the token are encrypted at rest."""
+
+    # Renew a little before PowerSchool would refuse the token, so a request never races the expiry.
+    TOKEN_RENEWAL_MARGIN = timedelta(minutes=5)
+
+    district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="powerschool")
+    base_url = models.CharField(
+        "PowerSchool URL",
+        max_length=200,
+        validators=[validate_powerschool_url],
+        help_text="The address you log in to PowerSchool with, e.g. https://yourdistrict.powerschool.com — no trailing slash, no path.",
+    )
+    client_id = models.CharField("client ID", max_length=200, help_text="From the plugin's Data Provider Configuration.")
+    client_secret = EncryptedTextField("client secret", help_text="Stored encrypted; never shown again.")
+    access_token = EncryptedTextField(blank=True, default="", editable=False)
+    token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "PowerSchool connection"
+
+    def __str__(self):
+        return f"{self.district} → {self.base_url}"
+
+    def __repr__(self):
+        # Never let a secret reach a log line or a traceback through repr().
+        return f"<PowerSchoolConnection district={self.district_id} base_url={self.base_url!r}>"
+
+    def save(self, *args, **kwargs):
+        self.base_url = self.base_url.strip()
+        super().save(*args, **kwargs)
+
+    def usable_token(self, now=None):
+        """The cached token if it is still good for a while, else None."""
+        now = now or timezone.now()
+        if self.access_token and self.token_expires_at and self.token_expires_at - self.TOKEN_RENEWAL_MARGIN > now:
+            return self.access_token
+        return None
+
+    def store_token(self, token, expires_in_seconds, now=None):
+        """Cache a new token for every process (the database is the shared cache)."""
+        now = now or timezone.now()
+        self.access_token = token
+        self.token_expires_at = now + timedelta(seconds=expires_in_seconds)
+        PowerSchoolConnection.objects.filter(pk=self.pk).update(
+            access_token=self.access_token, token_expires_at=self.token_expires_at
+        )
+
+    def forget_token(self):
+        self.access_token = ""
+        self.token_expires_at = None
+        PowerSchoolConnection.objects.filter(pk=self.pk).update(access_token="", token_expires_at=None)
+
+    def reload_token(self):
+        """Pick up a token another process cached since this object was loaded."""
+        fresh = PowerSchoolConnection.objects.filter(pk=self.pk).only("access_token", "token_expires_at").first()
+        if fresh is not None:
+            self.access_token, self.token_expires_at = fresh.access_token, fresh.token_expires_at

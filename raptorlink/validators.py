@@ -1,0 +1,52 @@
+"""The PowerSchool URL rules of PowerSchool's own setup pages, with one plain message per mistake."""
+
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+EXAMPLE = "https://yourdistrict.powerschool.com"
+
+
+def powerschool_url_problem(url):
+    """Why `url` is not a usable PowerSchool base URL, or None when it is."""
+    url = (url or "").strip()
+    if not url:
+        return "Enter the PowerSchool URL, e.g. " + EXAMPLE + "."
+    if any(char.isspace() for char in url):
+        return "The PowerSchool URL must not contain spaces."
+    if "://" not in url:
+        return f"Start the URL with https:// — e.g. https://{url.rstrip('/')}."
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    is_local = host in LOCAL_HOSTS or parts.netloc.split(":")[0].lower() in LOCAL_HOSTS
+    if parts.scheme not in ("https", "http"):
+        return "The PowerSchool URL must start with https://."
+    if parts.scheme == "http" and not is_local:
+        return "Use https:// — PowerSchool only accepts secure connections (http:// is allowed for localhost only)."
+    if not host:
+        return "The PowerSchool URL has no server name, e.g. " + EXAMPLE + "."
+    if parts.username or parts.password:
+        return "Remove the user name and password from the URL; enter the client ID and secret in their own fields."
+    if parts.query or parts.fragment:
+        return "Remove everything after the server name (the part starting with ? or #)."
+    if parts.path == "/":
+        return f"Remove the trailing slash: use {parts.scheme}://{parts.netloc}"
+    if parts.path:
+        return (
+            f"Use only the server address, without a path such as “{parts.path}”: "
+            f"{parts.scheme}://{parts.netloc}"
+        )
+    try:
+        parts.port
+    except ValueError:
+        return "The port in the PowerSchool URL is not a number."
+    if not is_local and "." not in host:
+        return "The server name looks incomplete, e.g. " + EXAMPLE + "."
+    return None
+
+
+def validate_powerschool_url(url):
+    problem = powerschool_url_problem(url)
+    if problem:
+        raise ValidationError(problem, code="invalid_powerschool_url")
