@@ -62,7 +62,8 @@ POWERSCHOOL_TABLES = {
         exitdate TEXT, entrycode TEXT, gender TEXT, dob TEXT, home_phone TEXT, home_room TEXT, mother TEXT,
         father TEXT, emerg_contact_1 TEXT, emerg_phone_1 TEXT, emerg_contact_2 TEXT, emerg_phone_2 TEXT,
         guardianemail TEXT, student_web_id TEXT, street TEXT, city TEXT, state TEXT, zip TEXT, classof INTEGER,
-        districtentrygradelevel INTEGER, lunch_id INTEGER""",
+        districtentrygradelevel INTEGER, lunch_id INTEGER, fedethnicity INTEGER, ethnicity TEXT,
+        alert_medical TEXT, student_email TEXT, next_school INTEGER, sched_nextyeargrade INTEGER""",
     "cc": """
         dcid INTEGER PRIMARY KEY, id INTEGER NOT NULL UNIQUE, studentid INTEGER NOT NULL, sectionid INTEGER NOT NULL,
         schoolid INTEGER NOT NULL, termid INTEGER NOT NULL, dateenrolled TEXT NOT NULL, dateleft TEXT NOT NULL,
