@@ -1,0 +1,97 @@
+"""Iterators that page through PowerSchool to the end while holding one page at a time.
+
+Each asks for the count first and stops when that many items came back or a page is empty, whichever
+comes first: PowerSchool caps `pagesize` at the plugin's maximum without saying so, so a short page does
+not mean the last page.
+"""
+
+from raptorlink.powerschool.normalize import as_list, expansion_names, integer, typed_row, v1_object
+from raptorlink.powerschool.tables import TABLE_COLUMNS, projection
+
+DEFAULT_PAGE_SIZE = 100
+
+
+def v1_count(session, path, q=None):
+    """GET {list path}/count → {"resource": {"count": N}}."""
+    body = session.get(f"{path}/count", _without_none({"q": q})) or {}
+    return integer((body.get("resource") or body).get("count")) or 0
+
+
+def v1_items(session, path, plural, singular, params=None, page_size=DEFAULT_PAGE_SIZE):
+    """Every item of a v1 list ({"students": {"student": [...]}}), normalised."""
+    params = _without_none(params or {})
+    total = v1_count(session, path, params.get("q"))
+    seen, page = 0, 1
+    while seen < total:
+        body = session.get(path, {**params, "page": page, "pagesize": page_size}) or {}
+        envelope = body.get(plural)
+        envelope = envelope if isinstance(envelope, dict) else {}
+        items = as_list(envelope.get(singular))
+        if not items:
+            return
+        expansions = expansion_names(envelope)
+        for item in items:
+            yield v1_object(item, expansions)
+        seen += len(items)
+        page += 1
+
+
+def table_count(session, table, q=None):
+    """GET /ws/schema/table/{table}/count → {"count": N}."""
+    body = session.get(f"/ws/schema/table/{table}/count", _without_none({"q": q})) or {}
+    return integer(body.get("count")) or 0
+
+
+def table_rows(session, table, q=None, page_size=DEFAULT_PAGE_SIZE):
+    """Every row of a table query, projected to TABLE_COLUMNS[table] and typed."""
+    total = table_count(session, table, q)
+    params = _without_none({"projection": projection(table), "q": q})
+    seen, page = 0, 1
+    while seen < total:
+        body = session.get(f"/ws/schema/table/{table}", {**params, "page": page, "pagesize": page_size}) or {}
+        records = as_list(body.get("record"))
+        if not records:
+            return
+        for record in records:
+            yield table_values(record, table)
+        seen += len(records)
+        page += 1
+
+
+def table_values(record, table):
+    """A table-API record's typed columns: {"id": 2345, "tables": {"attendance": {...strings}}} → {...}."""
+    tables = record.get("tables") or {}
+    values = tables.get(table) or next(iter(tables.values()), {})
+    return typed_row(values, TABLE_COLUMNS[table])
+
+
+def powerquery_rows(session, name, args=None, page_size=DEFAULT_PAGE_SIZE):
+    """Every `record[]` of a PowerQuery as PowerSchool sends it (flattened dicts, or {"tables": {...}})."""
+    seen, page, total = 0, 1, None
+    while True:
+        params = {"page": page, "pagesize": page_size}
+        if total is None:
+            params["count"] = "true"
+        body = session.post(f"/ws/schema/query/{name}", args or {}, params, idempotent=True) or {}
+        if total is None:
+            total = integer(body.get("count"))
+        records = as_list(body.get("record"))
+        if not records:
+            return
+        yield from records
+        seen += len(records)
+        if total is not None and seen >= total:
+            return
+        page += 1
+
+
+def powerquery_values(record, table):
+    """One table's columns from a PowerQuery row, whether the query is flattened or not."""
+    tables = record.get("tables")
+    if isinstance(tables, dict):
+        return tables.get(table) or {}
+    return record
+
+
+def _without_none(params):
+    return {key: value for key, value in params.items() if value is not None}

@@ -1,0 +1,247 @@
+"""The one HTTP seam to PowerSchool: OAuth, timeouts, bounded retries and typed errors.
+
+Retry policy: reads, token requests and idempotent writes are retried on 5xx, timeouts and dropped
+connections with exponential backoff and jitter; a 429 waits for PowerSchool's Retry-After (bounded);
+a 401 renews the token once. A write that is not idempotent is never repeated after its answer was lost,
+because PowerSchool may already have saved it: the caller gets `UnavailableError(may_have_been_applied=True)`
+and must read back first. Daily attendance upserts by student and date, so those writes are idempotent.
+"""
+
+import logging
+import random
+import re
+import time
+
+import requests
+from django.conf import settings
+
+from raptorlink.powerschool.errors import (
+    AccessError,
+    AuthError,
+    ConflictError,
+    NotFoundError,
+    PowerSchoolError,
+    RecordValidationError,
+    ThrottledError,
+    UnavailableError,
+    UnexpectedResponseError,
+    error_messages,
+)
+from raptorlink.powerschool.normalize import as_list
+
+logger = logging.getLogger(__name__)
+
+TOKEN_PATH = "/oauth/access_token"
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_CAP_SECONDS = 8.0
+# Longer waits are PowerSchool's way of saying "come back later": hand them to the caller's schedule.
+MAX_THROTTLE_WAIT_SECONDS = 30.0
+DEFAULT_THROTTLE_WAIT_SECONDS = 1.0
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+ACCESS_ERROR_CODES = re.compile(r"no access", re.IGNORECASE)
+WAIT_SECONDS_IN_MESSAGE = re.compile(r"wait\s+(\d+(?:\.\d+)?)\s*second", re.IGNORECASE)
+
+
+class PowerSchoolSession:
+    """Authenticated JSON requests to one district's PowerSchool, sharing the token cached on the connection."""
+
+    def __init__(self, connection, *, sleep=time.sleep, jitter=random.random, http=None):
+        self.connection = connection
+        self.base_url = connection.base_url.rstrip("/")
+        self.timeout = settings.POWERSCHOOL_TIMEOUT
+        self.max_retries = settings.POWERSCHOOL_MAX_RETRIES
+        self.sleep = sleep
+        self.jitter = jitter
+        self.http = http or requests.Session()
+        self.http.headers.update({"Accept": "application/json", "User-Agent": "RaptorLink"})
+
+    def __repr__(self):
+        return f"<PowerSchoolSession {self.base_url}>"
+
+    def get(self, path, params=None, *, authenticated=True):
+        return self.request("GET", path, params=params, authenticated=authenticated)
+
+    def post(self, path, body, params=None, *, idempotent=False):
+        return self.request("POST", path, params=params, body=body, idempotent=idempotent)
+
+    def delete(self, path, *, idempotent=False):
+        return self.request("DELETE", path, idempotent=idempotent)
+
+    def request(self, method, path, *, params=None, body=None, idempotent=None, authenticated=True):
+        """Send one request and return its JSON (None for an empty answer), or raise a PowerSchoolError."""
+        idempotent = method in SAFE_METHODS if idempotent is None else idempotent
+        renewed = False
+        attempt = 0
+        while True:
+            token = self.token() if authenticated else None
+            try:
+                response = self._send(method, path, params, body, token)
+            except requests.RequestException as error:
+                failure = self._transport_error(method, path, error, idempotent)
+            else:
+                if response.status_code == 401 and authenticated and not renewed:
+                    self._renew_token(rejected=token)
+                    renewed = True
+                    continue
+                if response.status_code < 400:
+                    return _json_of(response, method, path)
+                failure = error_for_response(response, method, path)
+                if not idempotent and isinstance(failure, UnavailableError):
+                    failure.may_have_been_applied = True
+            if not failure.retryable or attempt >= self.max_retries or getattr(failure, "may_have_been_applied", False):
+                raise failure
+            self._wait_before_retry(failure, attempt)
+            attempt += 1
+
+    # --- one HTTP exchange ------------------------------------------------------------------------
+    def _send(self, method, path, params, body, token):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        started = time.monotonic()
+        response = self.http.request(
+            method, self.base_url + path, params=params, json=body, headers=headers, timeout=self.timeout
+        )
+        logger.debug("PowerSchool %s %s → %s in %.2fs", method, path, response.status_code, time.monotonic() - started)
+        return response
+
+    @staticmethod
+    def _transport_error(method, path, error, idempotent):
+        kind = "timed out" if isinstance(error, requests.Timeout) else "could not connect"
+        logger.info("PowerSchool %s %s %s: %s", method, path, kind, type(error).__name__)
+        return UnavailableError(f"PowerSchool {kind}", method=method, path=path, may_have_been_applied=not idempotent)
+
+    def _wait_before_retry(self, failure, attempt):
+        if isinstance(failure, ThrottledError):
+            wait = failure.retry_after if failure.retry_after is not None else DEFAULT_THROTTLE_WAIT_SECONDS
+            if wait > MAX_THROTTLE_WAIT_SECONDS:
+                raise failure
+        else:
+            ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)
+            # Half fixed, half random: spreads out the processes that all failed at the same moment.
+            wait = ceiling / 2 + self.jitter() * ceiling / 2
+        logger.info("PowerSchool %s %s: retrying in %.1fs (%s)", failure.method, failure.path, wait, failure.category)
+        self.sleep(wait)
+
+    # --- the token, shared through the database ----------------------------------------------------
+    def token(self):
+        """A usable bearer token: the cached one, one another process cached meanwhile, or a new one."""
+        cached = self.connection.usable_token()
+        if cached:
+            return cached
+        self.connection.reload_token()
+        return self.connection.usable_token() or self._request_token()
+
+    def _renew_token(self, rejected):
+        self.connection.reload_token()
+        fresh = self.connection.usable_token()
+        if fresh and fresh != rejected:
+            return
+        self.connection.forget_token()
+        self._request_token()
+
+    def _request_token(self):
+        attempt = 0
+        while True:
+            try:
+                return self._token_exchange()
+            except (UnavailableError, ThrottledError) as failure:
+                if attempt >= self.max_retries:
+                    raise
+                self._wait_before_retry(failure, attempt)
+                attempt += 1
+
+    def _token_exchange(self):
+        try:
+            response = self.http.post(
+                self.base_url + TOKEN_PATH,
+                data={"grant_type": "client_credentials"},
+                auth=(self.connection.client_id, self.connection.client_secret),
+                headers={"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as error:
+            raise self._transport_error("POST", TOKEN_PATH, error, idempotent=True) from None
+        if response.status_code in (400, 401, 403):
+            raise AuthError("PowerSchool refused the client ID and secret", method="POST", path=TOKEN_PATH,
+                            status=response.status_code)
+        if response.status_code >= 400:
+            raise error_for_response(response, "POST", TOKEN_PATH)
+        payload = _json_of(response, "POST", TOKEN_PATH) or {}
+        token, lifetime = payload.get("access_token"), _seconds(payload.get("expires_in"))
+        if not token or lifetime is None:
+            raise UnexpectedResponseError("The token answer has no access_token or expires_in", method="POST",
+                                          path=TOKEN_PATH, status=response.status_code)
+        self.connection.store_token(token, lifetime)
+        return token
+
+
+def _seconds(value):
+    """`expires_in` arrives as a string ("2504956") from real servers and as a number from some others."""
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _json_of(response, method, path):
+    if response.status_code == 204 or not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise UnexpectedResponseError(
+            "The answer is not JSON", method=method, path=path, status=response.status_code
+        ) from None
+
+
+def error_for_response(response, method, path):
+    """The typed error for an HTTP error answer."""
+    status = response.status_code
+    body = _error_body(response)
+    where = {"method": method, "path": path, "status": status}
+    access_fields = _fields_without_access(body)
+    if access_fields or status == 403:
+        return AccessError(body.get("message") or "The plugin has no access", fields=access_fields, **where)
+    if status == 400:
+        return RecordValidationError(error_messages(body), **where)
+    if status == 401:
+        return AuthError("PowerSchool refused the token", **where)
+    if status == 404:
+        return NotFoundError(body.get("message") or "Not found", **where)
+    if status == 409:
+        return ConflictError(body.get("message") or "Conflict", **where)
+    if status == 429:
+        return ThrottledError("PowerSchool asked to slow down", retry_after=_retry_after(response, body), **where)
+    if status >= 500:
+        return UnavailableError("PowerSchool answered with a server error", **where)
+    return PowerSchoolError(body.get("message") or "Unexpected answer", **where)
+
+
+def _error_body(response):
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _fields_without_access(body):
+    errors = body.get("errors")
+    errors = errors if isinstance(errors, list) else [errors] if isinstance(errors, dict) else []
+    return [
+        error["field"]
+        for error in errors
+        if isinstance(error, dict) and error.get("field") and ACCESS_ERROR_CODES.search(str(error.get("code", "")))
+    ]
+
+
+def _retry_after(response, body):
+    header = response.headers.get("Retry-After")
+    if header:
+        try:
+            return max(0.0, float(header))
+        except ValueError:
+            pass
+    found = WAIT_SECONDS_IN_MESSAGE.search(str(body.get("message", "")))
+    return float(found.group(1)) if found else None
