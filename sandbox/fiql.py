@@ -13,18 +13,35 @@ _CLAUSE = re.compile(r"(?P<column>[A-Za-z_][A-Za-z0-9_.]*)(?P<operator>==|!=|=gt
 
 
 def where_clause(q, columns):
-    """`(sql, params)` for a `q` string; `columns` maps lower-case names to SQL expressions.
+    """`(sql, params)` for a `q` string, with `?` placeholders; `columns` maps lower-case names to SQL expressions.
 
     An empty `q` selects everything. Raises ValueError naming the clause that is wrong.
     """
+    params = []
+
+    def bind(value):
+        params.append(value)
+        return "?"
+
+    return _where(q, columns, bind), params
+
+
+def named_where_clause(q, columns, prefix):
+    """Like `where_clause`, with `:<prefix>N` placeholders and a dict, to join a query that binds by name."""
+    params = {}
+
+    def bind(value):
+        name = f"{prefix}{len(params)}"
+        params[name] = value
+        return f":{name}"
+
+    return _where(q, columns, bind), params
+
+
+def _where(q, columns, bind):
     if not q or not q.strip():
-        return "1 = 1", []
-    parts, params = [], []
-    for clause in split_clauses(q):
-        sql, values = _clause_sql(clause, columns)
-        parts.append(sql)
-        params.extend(values)
-    return " AND ".join(parts), params
+        return "1 = 1"
+    return " AND ".join(_clause_sql(clause, columns, bind) for clause in split_clauses(q))
 
 
 def referenced_columns(q):
@@ -64,27 +81,27 @@ def _parse(clause):
     return match["column"], match["operator"], match["value"]
 
 
-def _clause_sql(clause, columns):
+def _clause_sql(clause, columns, bind):
     column, operator, value = _parse(clause)
     expression = columns.get(column.lower())
     if expression is None:
         raise ValueError(f"Invalid q clause '{clause}': unknown column '{column}'")
     if value.startswith("(") and value.endswith(")"):
-        return _list_sql(clause, expression, operator, value[1:-1])
+        return _list_sql(clause, expression, operator, value[1:-1], bind)
     if "*" in value and operator in ("==", "!="):
         keyword = "LIKE" if operator == "==" else "NOT LIKE"
-        return f"{expression} {keyword} ? ESCAPE '\\'", [_like_pattern(value)]
-    return f"{expression} {OPERATORS[operator]} ?", [value]
+        return f"{expression} {keyword} {bind(_like_pattern(value))} ESCAPE '\\'"
+    return f"{expression} {OPERATORS[operator]} {bind(value)}"
 
 
-def _list_sql(clause, expression, operator, inner):
+def _list_sql(clause, expression, operator, inner, bind):
     if operator not in ("==", "!="):
         raise ValueError(f"Invalid q clause '{clause}': a (list) value needs == or !=")
     values = [item.strip() for item in inner.split(",")]
     if not inner.strip() or any(item == "" for item in values):
         raise ValueError(f"Invalid q clause '{clause}': empty item in the value list")
     keyword = "IN" if operator == "==" else "NOT IN"
-    return f"{expression} {keyword} ({', '.join('?' for _ in values)})", values
+    return f"{expression} {keyword} ({', '.join(bind(value) for value in values)})"
 
 
 def _like_pattern(value):
