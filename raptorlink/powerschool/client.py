@@ -10,8 +10,8 @@ import time
 from itertools import islice
 
 from raptorlink.powerschool import paging
-from raptorlink.powerschool.errors import NotFoundError, PowerSchoolError, StudentIdError
-from raptorlink.powerschool.normalize import as_list, integer, v1_object, expansion_names
+from raptorlink.powerschool.errors import NotFoundError, PowerSchoolError, RecordValidationError, StudentIdError
+from raptorlink.powerschool.normalize import as_list, expansion_names, integer, v1_object
 from raptorlink.powerschool.records import (
     DAILY,
     AttendanceWriteResult,
@@ -289,8 +289,14 @@ class PowerSchoolClient:
 
     def _post_attendance(self, path, records, idempotent):
         body = {"name": "Attendance", "record": [record.payload() for record in records]}
-        answer = self.session.post(path, body, idempotent=idempotent)
-        return AttendanceWriteResult.from_json(answer, method="POST", path=path)
+        try:
+            answer, status = self.session.post(path, body, idempotent=idempotent), 200
+        except RecordValidationError as rejected:
+            # Some versions answer 400 with the per-record outcomes inside; keep them per record.
+            if not rejected.body.get("result"):
+                raise
+            answer, status = rejected.body, rejected.status
+        return AttendanceWriteResult.from_json(answer, method="POST", path=path, http_status=status)
 
     def attendance(self, student_id, att_date, mode=None):
         """Table `attendance` for one student (STUDENTS.ID) on one date, optionally one mode."""

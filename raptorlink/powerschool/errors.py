@@ -110,9 +110,11 @@ VALIDATION_CATEGORIES = [
 
 
 class RecordValidationError(PowerSchoolError):
-    """PowerSchool rejected the payload (HTTP 400, or a result with status ERROR); `messages` are its words."""
+    """PowerSchool rejected the payload (HTTP 400, or a result with status ERROR); `messages` are its words
+    and `body` its whole answer (attendance writes report each record's outcome in it)."""
 
-    def __init__(self, messages, **kwargs):
+    def __init__(self, messages, *, body=None, **kwargs):
+        self.body = body or {}
         self.messages = [text for text in messages if text] or ["PowerSchool rejected the record."]
         self.category, hint = self._classify(self.messages)
         kwargs.setdefault("hint", hint)

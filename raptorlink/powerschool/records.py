@@ -143,13 +143,15 @@ class WriteOutcome:
         return self.error is None
 
     @classmethod
-    def from_json(cls, result, *, method, path):
+    def from_json(cls, result, *, method, path, http_status=200):
         status = str(result.get("status") or "").upper()
         outcome = cls(status=status, action=str(result.get("action") or "").upper())
         if status == "SUCCESS":
             outcome.record_id = integer((result.get("success_message") or {}).get("id"))
         else:
-            outcome.error = RecordValidationError(result_error_messages(result), method=method, path=path, status=200)
+            outcome.error = RecordValidationError(
+                result_error_messages(result), method=method, path=path, status=http_status
+            )
         return outcome
 
 
@@ -162,12 +164,15 @@ class AttendanceWriteResult:
     outcomes: list = field(default_factory=list)
 
     @classmethod
-    def from_json(cls, body, *, method, path):
+    def from_json(cls, body, *, method, path, http_status=200):
         body = (body or {}).get("results", body) or {}
         return cls(
             inserted=integer(body.get("insert_count")) or 0,
             updated=integer(body.get("update_count")) or 0,
-            outcomes=[WriteOutcome.from_json(result, method=method, path=path) for result in as_list(body.get("result"))],
+            outcomes=[
+                WriteOutcome.from_json(result, method=method, path=path, http_status=http_status)
+                for result in as_list(body.get("result"))
+            ],
         )
 
     @property

@@ -204,7 +204,7 @@ def error_for_response(response, method, path):
     if access_fields or status == 403:
         return AccessError(body.get("message") or "The plugin has no access", fields=access_fields, **where)
     if status == 400:
-        return RecordValidationError(error_messages(body), **where)
+        return RecordValidationError(error_messages(body), body=body, **where)
     if status == 401:
         return AuthError("PowerSchool refused the token", **where)
     if status == 404:
