@@ -42,9 +42,34 @@ def _answer(app, prepared):
     try:
         response = app.handle(request)
     except NoAnswer:
-        raise requests.exceptions.ReadTimeout(f"The sandbox did not answer {prepared.method} {url.path}")
+        raise requests.exceptions.ReadTimeout(f"The sandbox did not answer {prepared.method} {url.path}") from None
     except DroppedConnection:
         raise requests.exceptions.ConnectionError(
             f"Connection aborted: the sandbox closed the connection after {prepared.method} {url.path}"
-        )
+        ) from None
     return response.status, response.headers, response.body
+
+
+def bearer_session(store, base_url=DEFAULT_BASE_URL):
+    """A `requests.Session` holding a fresh access token for the store's plugin (either transport)."""
+    credentials = store.query_one("SELECT client_id, client_secret FROM sandbox_plugin LIMIT 1")
+    session = requests.Session()
+    answer = session.post(
+        f"{base_url.rstrip('/')}/oauth/access_token",
+        auth=(credentials["client_id"], credentials["client_secret"]),
+        data={"grant_type": "client_credentials"},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    session.headers.update({"Authorization": f"Bearer {answer.json()['access_token']}", "Accept": "application/json"})
+    return session
+
+
+class ManualClock:
+    """A clock for `SandboxApp(clock=...)` that only moves when a test moves it (`clock.now += 60`)."""
+
+    def __init__(self, now=1_800_000_000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
