@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import schema
-from tests.sandbox.ws_client import WsClient
+from tests.sandbox.ws_client import WsClient, grant
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "powerschool-fixtures"
 
@@ -12,13 +12,6 @@ FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "powerschool-
 @pytest.fixture
 def ws(sandbox_store):
     return WsClient(sandbox_store)
-
-
-def grant(store, table, column, access):
-    with store.transaction() as conn:
-        conn.execute("DELETE FROM sandbox_field_access WHERE table_name = ? AND field_name = ?", (table, column))
-        if access != "NoAccess":
-            conn.execute("INSERT INTO sandbox_field_access VALUES (?, ?, ?)", (table, column, access))
 
 
 def add_attendance(store, **values):

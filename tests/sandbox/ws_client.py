@@ -1,4 +1,4 @@
-"""Calls to the sandbox's /ws/ API through SandboxApp, authenticated as the installed plugin."""
+"""Calls to the sandbox's /ws/ API through SandboxApp, authenticated as the installed plugin, and plugin grants."""
 
 import base64
 import json
@@ -52,3 +52,11 @@ class WsClient:
         headers = {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"}
         response = self.app.handle(Request.build("POST", "/oauth/access_token", "", headers, b"grant_type=client_credentials"))
         return json.loads(response.body)["access_token"]
+
+
+def grant(store, table, column, access):
+    """Set the plugin's access to one field; "NoAccess" removes the grant."""
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM sandbox_field_access WHERE table_name = ? AND field_name = ?", (table, column))
+        if access != "NoAccess":
+            conn.execute("INSERT INTO sandbox_field_access VALUES (?, ?, ?)", (table, column, access))
