@@ -358,6 +358,29 @@ def _quarters(termid):
     return {0: (1, 2, 3, 4), 1: (1, 2), 2: (3, 4)}.get(offset, (offset - 2,))
 
 
+# --- attendance preferences ---------------------------------------------------------------------------------
+
+ATTENDANCE_MODES = ("ATT_ModeDaily", "ATT_ModeMeeting", "ATT_ModeTime", "ATT_ModeInterval")
+
+
+def set_attendance_mode(store, school_number, yearid, mode):
+    """Choose the attendance recording method a school uses in a year (its Attendance Preferences)."""
+    mode = mode if mode in ATTENDANCE_MODES else f"ATT_Mode{str(mode).capitalize()}"
+    if mode not in ATTENDANCE_MODES:
+        raise ValueError(f"mode must be one of {', '.join(ATTENDANCE_MODES)} (or Daily, Meeting, Time, Interval)")
+    with store.transaction() as conn:
+        school = _school(conn, school_number)
+        yearid = _whole(yearid, "yearid")
+        if conn.execute("SELECT 1 FROM terms WHERE schoolid = ? AND yearid = ?", (school["school_number"], yearid)).fetchone() is None:
+            raise ValueError(f"School {school_number} has no terms in year {yearid}")
+        conn.execute(
+            "INSERT INTO sandbox_attendance_mode (schoolid, yearid, att_mode_code) VALUES (?, ?, ?) "
+            "ON CONFLICT (schoolid, yearid) DO UPDATE SET att_mode_code = excluded.att_mode_code",
+            (school["school_number"], yearid, mode),
+        )
+    return {"school_number": school["school_number"], "yearid": yearid, "att_mode_code": mode}
+
+
 # --- reset ----------------------------------------------------------------------------------------------------
 
 def reset(store):

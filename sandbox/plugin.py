@@ -14,13 +14,29 @@ from sandbox import schema
 from sandbox.access import FULL_ACCESS, VIEW_ONLY, granted_fields
 
 __all__ = ["PluginXmlError", "PluginDescriptor", "parse_plugin_xml", "install_plugin", "set_enabled",
-           "regenerate_credentials", "granted_fields", "installed_plugin"]
+           "regenerate_credentials", "set_options", "granted_fields", "installed_plugin"]
 
 NAMESPACE = "http://plugin.powerschool.pearson.com"
 CHILD_ELEMENTS = {"registration", "oauth", "access_request", "openid", "saml", "links", "publisher", "autoinstall",
                   "identityAttribute"}
 ACCESS_LEVELS = (VIEW_ONLY, FULL_ACCESS)
 VERSION_PATTERN = re.compile(r"^\d+(\.\d+)*$")
+
+
+def _whole_number(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+# The Plugin Management settings an administrator can change, each with its check.
+OPTIONS = {
+    "dataversion_app": lambda value: isinstance(value, str) and 0 < len(value.strip()) <= 40,
+    "v1_access_level": lambda value: value in ("FULL", "RESTRICTED"),
+    "min_request_interval_ms": _whole_number,
+    "token_lifetime_s": lambda value: _whole_number(value) and value > 0,
+    "reuse_token": lambda value: isinstance(value, bool),
+    "max_page_size": lambda value: _whole_number(value) and value > 0,
+    "max_table_page_size": lambda value: _whole_number(value) and value > 0,
+}
 
 
 class PluginXmlError(ValueError):
@@ -179,6 +195,21 @@ def regenerate_credentials(store):
         conn.execute("UPDATE sandbox_plugin SET client_id = ?, client_secret = ?", (client_id, client_secret))
         conn.execute("UPDATE sandbox_token SET revoked = 1")
     return client_id, client_secret
+
+
+def set_options(store, **options):
+    """Change Plugin Management settings such as the token lifetime, page sizes or the request interval."""
+    for name, value in options.items():
+        if name not in OPTIONS:
+            raise ValueError(f"Unknown plugin option {name!r}; known: {', '.join(OPTIONS)}")
+        if not OPTIONS[name](value):
+            raise ValueError(f"Invalid value {value!r} for plugin option {name}")
+    if not options:
+        return
+    with store.transaction() as conn:
+        _require_plugin(conn)
+        assignments = ", ".join(f"{name} = ?" for name in options)
+        conn.execute(f"UPDATE sandbox_plugin SET {assignments}", [int(v) if isinstance(v, bool) else v for v in options.values()])
 
 
 def installed_plugin(store):
