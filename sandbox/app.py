@@ -5,12 +5,12 @@ injected faults, check the bearer token (`/ws/` only), apply the plugin's thrott
 `/_sandbox/` paths skip faults, auth and throttling: they are how a test or a trainer looks behind the curtain.
 """
 
-import importlib
 import logging
 import re
 import time
 
-from sandbox.api import oauth
+from sandbox.api import attendance, contacts, control, dataversion, oauth, powerquery, table, v1
+from sandbox.api import faults as faults_api
 from sandbox.context import Context
 from sandbox.faults import DroppedConnection, Faults, NoAnswer
 from sandbox.http import HttpError, Response
@@ -18,34 +18,13 @@ from sandbox.throttle import Throttle
 
 logger = logging.getLogger(__name__)
 
-API_MODULES = (
-    "oauth",
-    "v1",
-    "contacts",
-    "faults",
-    "control",
-    "table",
-    "powerquery",
-    "attendance",
-    "dataversion",
-)
+API_MODULES = (oauth, v1, contacts, faults_api, control, table, powerquery, attendance, dataversion)
 # Reachable without a token (powerschool-api.md §2.5); metadata then answers with less.
 PUBLIC_PATHS = {"/ws/v1/time", "/ws/v1/metadata"}
 
 
 def load_routes():
-    routes = []
-    for name in API_MODULES:
-        try:
-            module = importlib.import_module(f"sandbox.api.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"sandbox.api.{name}":
-                raise
-            logger.warning("Sandbox API module %s is missing; its routes answer 404", name)
-            continue
-        for method, pattern, view in module.ROUTES:
-            routes.append((method, re.compile(pattern), view))
-    return routes
+    return [(method, re.compile(pattern), view) for module in API_MODULES for method, pattern, view in module.ROUTES]
 
 
 class SandboxApp:
