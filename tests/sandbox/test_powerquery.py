@@ -1,6 +1,6 @@
 import pytest
 
-from tests.sandbox.ws_client import WsClient, grant
+from tests.sandbox.ws_client import WsClient, enrolled_student, grant
 
 DAY = "2026-10-14"
 QUERY = "/ws/schema/query/com.pearson.core."
@@ -9,14 +9,6 @@ QUERY = "/ws/schema/query/com.pearson.core."
 @pytest.fixture
 def ws(sandbox_store):
     return WsClient(sandbox_store)
-
-
-def enrolled_student(store, mode="ATT_ModeMeeting"):
-    return store.query_one(
-        "SELECT s.* FROM students s JOIN sandbox_attendance_mode m ON m.schoolid = s.schoolid AND m.yearid = 36 "
-        "WHERE m.att_mode_code = ? AND s.enroll_status = 0 AND s.entrydate <= ? "
-        "AND EXISTS (SELECT 1 FROM cc WHERE cc.studentid = s.id AND cc.sectionid > 0 AND cc.dateenrolled <= ? AND cc.dateleft > ?) "
-        "ORDER BY s.dcid LIMIT 1", (mode, DAY, DAY, DAY))
 
 
 def test_student_dcid_id_map_converts_either_way_as_flattened_rows(ws, sandbox_store):

@@ -1,4 +1,4 @@
-"""Calls to the sandbox's /ws/ API through SandboxApp, authenticated as the installed plugin, and plugin grants."""
+"""Calls to the sandbox's /ws/ API through SandboxApp, authenticated as the installed plugin, plugin grants and district lookups."""
 
 import base64
 import json
@@ -60,3 +60,12 @@ def grant(store, table, column, access):
         conn.execute("DELETE FROM sandbox_field_access WHERE table_name = ? AND field_name = ?", (table, column))
         if access != "NoAccess":
             conn.execute("INSERT INTO sandbox_field_access VALUES (?, ?, ?)", (table, column, access))
+
+
+def enrolled_student(store, mode="ATT_ModeMeeting", day="2026-10-14"):
+    """A student in class on `day` at a school that records attendance in `mode`."""
+    return store.query_one(
+        "SELECT s.* FROM students s JOIN sandbox_attendance_mode m ON m.schoolid = s.schoolid AND m.yearid = 36 "
+        "WHERE m.att_mode_code = ? AND s.enroll_status = 0 AND s.entrydate <= ? "
+        "AND EXISTS (SELECT 1 FROM cc WHERE cc.studentid = s.id AND cc.sectionid > 0 AND cc.dateenrolled <= ? AND cc.dateleft > ?) "
+        "ORDER BY s.dcid LIMIT 1", (mode, day, day, day))
