@@ -6,6 +6,7 @@ versions ("19.x" to "25.x", e.g. "25.7") follow the Swagger models, where those 
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 LEGACY_MAJORS = range(9, 13)
 YEAR_BASED_MAJORS = range(19, 100)
@@ -16,7 +17,7 @@ class Profile:
     name: str
     version: str
 
-    @property
+    @cached_property
     def version_tuple(self):
         return tuple(int(part) for part in self.version.split("."))
 
