@@ -80,7 +80,9 @@ def powerquery_rows(session, name, args=None, page_size=DEFAULT_PAGE_SIZE):
             return
         yield from records
         seen += len(records)
-        if total is not None and seen >= total:
+        # Without a count, a short page is the only sign of the end PowerQueries give.
+        finished = seen >= total if total is not None else len(records) < page_size
+        if finished:
             return
         page += 1
 
