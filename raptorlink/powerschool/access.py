@@ -23,6 +23,7 @@ FULL_ACCESS = "FullAccess"
 # Read beyond the table queries: the v1 student and school resources and the core PowerQueries
 # (student_dcid_id_map, attendance_code_by_school_date) read these.
 EXTRA_READS = {
+    "attendance_code": ("course_credit_points",),
     "schools": ("dcid", "id", "school_number", "name", "abbreviation", "low_grade", "high_grade"),
     "students": (
         "middle_name", "lastfirst", "state_studentnumber", "student_web_id", "gender", "dob", "home_phone",

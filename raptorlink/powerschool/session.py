@@ -130,7 +130,7 @@ class PowerSchoolSession:
         if cached:
             return cached
         self.connection.reload_token()
-        return self.connection.usable_token() or self._request_token()
+        return self.connection.usable_token() or self.request_new_token()
 
     def _renew_token(self, rejected):
         self.connection.reload_token()
@@ -138,9 +138,10 @@ class PowerSchoolSession:
         if fresh and fresh != rejected:
             return
         self.connection.forget_token()
-        self._request_token()
+        self.request_new_token()
 
-    def _request_token(self):
+    def request_new_token(self):
+        """A fresh token from the client ID and secret (also proves they work), cached for every process."""
         attempt = 0
         while True:
             try:

@@ -62,3 +62,56 @@ def api():
 
 def url(path):
     return BASE_URL + path
+
+
+# --- the sandbox: a generated district behind `responses` --------------------------------------
+
+from sandbox.app import SandboxApp  # noqa: E402
+from sandbox.plugin import install_plugin, installed_plugin  # noqa: E402
+from sandbox.testing import mock_powerschool  # noqa: E402
+from tests.sandbox.conftest import (  # noqa: E402, F401
+    generated_district,
+    generated_legacy_district,
+    legacy_sandbox_store,
+    sandbox_store,
+)
+
+SANDBOX_URL = "https://sandbox.powerschool.test"
+
+
+class FakeClock:
+    """The sandbox's clock, moved by the client's sleeps: throttling and token expiry without waiting."""
+
+    def __init__(self, start=1_791_979_200.0):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def connect_to_sandbox(store, slug="sandbox", base_url=SANDBOX_URL):
+    from raptorlink.powerschool.access import render_plugin_xml
+
+    install_plugin(store, render_plugin_xml("Sandbox District"))
+    plugin = installed_plugin(store)
+    district = District.objects.create(name="Sandbox District", slug=slug)
+    return PowerSchoolConnection.objects.create(
+        district=district, base_url=base_url, client_id=plugin["client_id"], client_secret=plugin["client_secret"]
+    )
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def sandbox(db, sandbox_store, clock):
+    """(client, store, app) with the district's own plugin.xml installed and every request served by the sandbox."""
+    connection = connect_to_sandbox(sandbox_store)
+    app = SandboxApp(sandbox_store, clock=clock)
+    with mock_powerschool(app, base_url=SANDBOX_URL):
+        yield PowerSchoolClient(connection, sleep=clock.sleep, jitter=lambda: 0.5, page_size=7), sandbox_store, app
