@@ -228,11 +228,9 @@ def _error_body(response):
 
 
 def _fields_without_access(body):
-    errors = body.get("errors")
-    errors = errors if isinstance(errors, list) else [errors] if isinstance(errors, dict) else []
     return [
         error["field"]
-        for error in errors
+        for error in as_list(body.get("errors"))
         if isinstance(error, dict) and error.get("field") and ACCESS_ERROR_CODES.search(str(error.get("code", "")))
     ]
 

@@ -1,6 +1,5 @@
 """The client against the sandbox PowerSchool: a generated district, real validations, faults and throttling."""
 
-import json
 from datetime import date
 
 import pytest
@@ -180,7 +179,7 @@ def test_server_errors_are_retried_until_success(db, sandbox_store, clock, setti
     with mock_powerschool(SandboxApp(sandbox_store, faults="error_rate=0.4", rng_seed=3, clock=clock), base_url=SANDBOX_URL):
         schools = list(PowerSchoolClient(connection, sleep=sleeps.append).schools())
 
-    assert len(schools) == sandbox_store.query_one("SELECT COUNT(*) AS n FROM schools")["n"] or schools
+    assert len(schools) == sandbox_store.query_one("SELECT COUNT(*) AS n FROM schools")["n"]
     assert sleeps
 
 
@@ -260,4 +259,3 @@ def test_the_delta_pull_sees_a_write(sandbox):
     delta = client.changed_records(plugin["dataversion_app"], before)
 
     assert delta.version > before and delta.tables.get("attendance")
-    assert json.dumps(delta.tables)
