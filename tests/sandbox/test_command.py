@@ -44,18 +44,19 @@ def stop(process):
 
 def test_the_command_serves_a_generated_district_until_interrupted(tmp_path):
     process = start_sandbox(tmp_path, "--client-id", "kiosk-id", "--client-secret", "kiosk-secret",
-                            "--profile", "12", "--no-single-element-quirk")
+                            "--profile", "12", "--no-single-element-quirk", "--token-lifetime", "120")
     try:
         url, client_id, client_secret = read_banner(process)
         token = requests.post(f"{url}/oauth/access_token", auth=(client_id, client_secret),
-                              data={"grant_type": "client_credentials"}, timeout=10).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+                              data={"grant_type": "client_credentials"}, timeout=10).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
         students = requests.get(f"{url}/ws/v1/district/student?pagesize=1", headers=headers, timeout=10).json()
         metadata = requests.get(f"{url}/ws/v1/metadata", headers=headers, timeout=10).json()["metadata"]
     finally:
         exit_code = stop(process)
 
     assert (client_id, client_secret) == ("kiosk-id", "kiosk-secret")
+    assert 0 < int(token["expires_in"]) <= 120
     assert isinstance(students["students"]["student"], list)
     assert metadata["powerschool_version"] == "12.0.0.0"
     assert exit_code == 0
