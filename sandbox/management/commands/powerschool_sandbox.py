@@ -82,5 +82,5 @@ class Command(BaseCommand):
         self.stdout.write(f"PowerSchool sandbox at {server.base_url} ({students} students, store {store.path})")
         self.stdout.write(f"Client ID: {credentials['client_id']}")
         self.stdout.write(f"Client secret: {credentials['client_secret']}")
-        self.stdout.write("Press Ctrl-C to stop.")
+        self.stdout.write("Serving until Ctrl-C.")
         self.stdout.flush()
