@@ -485,22 +485,25 @@ COURSES_AT_SCHOOL = "c.course_number IN (SELECT course_number FROM sections WHER
 
 # --- views ---------------------------------------------------------------------------------------------------
 
+RESTRICTED_MESSAGE = ("Access denied: the plugin's Access Level for v1 APIs is RESTRICTED, "
+                      "so v1 resources are not available to it")
+
+
 def v1_access_checked(view):
     """Under the plugin's "Access Level for v1 APIs" = RESTRICTED (25.2+), v1 resources are refused."""
     @functools.wraps(view)
     def checked(ctx, request, **groups):
         restricted = (ctx.plugin or {}).get("v1_access_level") == "RESTRICTED"
         if restricted and ctx.profile.has_v1_access_level:
-            raise HttpError(Response.message(
-                403, "Access denied: the plugin's Access Level for v1 APIs is RESTRICTED, so v1 resources are not available to it"
-            ))
+            raise HttpError(Response.message(403, RESTRICTED_MESSAGE))
         return view(ctx, request, **groups)
     return checked
 
 
 def time_view(ctx, request):
     now = ctx.now()
-    return Response.json({"resource": {"time": now.isoformat(timespec="milliseconds"), "timestamp": int(now.timestamp())}})
+    time = now.isoformat(timespec="milliseconds")
+    return Response.json({"resource": {"time": time, "timestamp": int(now.timestamp())}})
 
 
 def metadata_view(ctx, request):
