@@ -50,10 +50,6 @@ def as_list(value):
     return value if isinstance(value, list) else [value]
 
 
-def set_setting(store, key, value):
-    store.set_setting(key, value)
-
-
 def set_plugin(store, **columns):
     with store.transaction() as conn:
         for column, value in columns.items():
@@ -163,7 +159,7 @@ def test_a_one_item_list_is_an_object_under_the_quirk(api):
 
 
 def test_without_the_quirk_a_one_item_list_is_an_array(api, sandbox_store):
-    set_setting(sandbox_store, "single_element_quirk", False)
+    sandbox_store.set_setting("single_element_quirk", False)
 
     assert isinstance(api.get("/ws/v1/district/student?pagesize=1")["students"]["student"], list)
 
@@ -171,7 +167,7 @@ def test_without_the_quirk_a_one_item_list_is_an_array(api, sandbox_store):
 def test_staff_school_affiliations_follow_the_quirk(api, school, sandbox_store):
     staff = as_list(api.get(f"/ws/v1/school/{school['id']}/staff?expansions=school_affiliations")["staffs"]["staff"])
     shapes = {type(member["school_affiliations"]["school_affiliation"]) for member in staff}
-    set_setting(sandbox_store, "single_element_quirk", False)
+    sandbox_store.set_setting("single_element_quirk", False)
     unquirked = as_list(api.get(f"/ws/v1/school/{school['id']}/staff?expansions=school_affiliations")["staffs"]["staff"])
 
     assert dict in shapes
