@@ -14,7 +14,9 @@ PRODUCTION = {
 
 
 def manage(*args, **env):
-    environment = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests and would (rightly) fail the deploy check.
+    inherited = set(PRODUCTION) | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {key: value for key, value in os.environ.items() if key not in inherited}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
