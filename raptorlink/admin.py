@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from raptorlink.forms import MembershipForm, PowerSchoolConnectionForm
 from raptorlink.models import Building, District, Membership, PowerSchoolConnection
@@ -114,5 +115,5 @@ class PowerSchoolConnectionAdmin(DistrictScopedAdmin):
     @admin.display(description="Access token")
     def token_status(self, connection):
         if connection.usable_token():
-            return f"cached, valid until {connection.token_expires_at:%Y-%m-%d %H:%M %Z}"
+            return f"cached, valid until {timezone.localtime(connection.token_expires_at):%Y-%m-%d %H:%M %Z}"
         return "none cached (a new one is requested on the next call)"

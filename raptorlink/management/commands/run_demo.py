@@ -5,6 +5,7 @@ creates an admin login (its password printed once), then runs the sandbox, the w
 django-q2 cluster together until Ctrl-C, and stops all three cleanly.
 """
 
+import os
 import secrets
 import signal
 import subprocess
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, **options):
+        stop_on_signals()
         call_command("migrate", interactive=False, verbosity=0)
         sandbox_url = f"http://127.0.0.1:{options['sandbox_port']}"
         connection = connect_demo_district(sandbox_url)
@@ -148,14 +150,25 @@ def watch(processes):
         time.sleep(1)
 
 
+def stop_on_signals():
+    """Ctrl-C and SIGTERM both stop the demo, even when started from a shell that ignores SIGINT."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def stop_all(processes):
     for process in processes.values():
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            process.terminate()
     deadline = time.monotonic() + STOP_TIMEOUT_S
     for process in processes.values():
         try:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            process.kill()
+            # Each child leads its own session, so this also takes down the cluster's worker processes.
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
