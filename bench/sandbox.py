@@ -58,8 +58,10 @@ def student_page_urls(session, base_url, pages):
     for school in schools:
         count = fetch(session, f"{base_url}/ws/v1/school/{school['id']}/student/count")["resource"]["count"]
         for page in range(1, math.ceil(count / PAGE_SIZE) + 1):
-            urls.append(f"{base_url}/ws/v1/school/{school['id']}/student?expansions={EXPANSIONS}"
-                        f"&page={page}&pagesize={PAGE_SIZE}")
+            urls.append(
+                f"{base_url}/ws/v1/school/{school['id']}/student?expansions={EXPANSIONS}"
+                f"&page={page}&pagesize={PAGE_SIZE}"
+            )
     return [urls[k % len(urls)] for k in range(pages)]
 
 
@@ -67,8 +69,11 @@ def cc_page_urls(session, base_url, pages):
     """`pages` URLs spread evenly from the first page of the CC table to its last."""
     count = fetch(session, f"{base_url}/ws/schema/table/cc/count")["count"]
     last_page = max(1, math.ceil(count / PAGE_SIZE))
-    return [f"{base_url}/ws/schema/table/cc?projection={CC_PROJECTION}&pagesize={PAGE_SIZE}"
-            f"&page={1 + (k * last_page) // pages}" for k in range(pages)], count
+    return [
+        f"{base_url}/ws/schema/table/cc?projection={CC_PROJECTION}&pagesize={PAGE_SIZE}"
+        f"&page={1 + (k * last_page) // pages}"
+        for k in range(pages)
+    ], count
 
 
 def pages_per_second(session, urls):
@@ -96,10 +101,16 @@ def run(students, pages):
             rss_after = rss_mb()
         store.close()
     return {
-        "students": students, "pages": pages, "generate_s": round(generate_s, 2),
-        "student_pages_per_s": round(student_rate, 1), "cc_pages_per_s": round(cc_rate, 1), "cc_rows": cc_rows,
-        "rss_before_serving_mb": round(rss_before, 1), "rss_after_student_pages_mb": round(rss_between, 1),
-        "rss_after_serving_mb": round(rss_after, 1), "peak_rss_mb": round(peak_rss_mb(rss_before, rss_between, rss_after), 1),
+        "students": students,
+        "pages": pages,
+        "generate_s": round(generate_s, 2),
+        "student_pages_per_s": round(student_rate, 1),
+        "cc_pages_per_s": round(cc_rate, 1),
+        "cc_rows": cc_rows,
+        "rss_before_serving_mb": round(rss_before, 1),
+        "rss_after_student_pages_mb": round(rss_between, 1),
+        "rss_after_serving_mb": round(rss_after, 1),
+        "peak_rss_mb": round(peak_rss_mb(rss_before, rss_between, rss_after), 1),
     }
 
 
@@ -112,9 +123,11 @@ def main():
     print(f"Generated {figures['students']} students in {figures['generate_s']} s ({figures['cc_rows']} CC rows)")
     print(f"v1 students, {PAGE_SIZE}/page with expansions: {figures['student_pages_per_s']} pages/s")
     print(f"CC table, {PAGE_SIZE}/page: {figures['cc_pages_per_s']} pages/s")
-    print(f"RSS before serving {figures['rss_before_serving_mb']} MB, after {args.pages} student pages "
-          f"{figures['rss_after_student_pages_mb']} MB, after {args.pages} CC pages {figures['rss_after_serving_mb']} MB; "
-          f"peak {figures['peak_rss_mb']} MB")
+    print(
+        f"RSS before serving {figures['rss_before_serving_mb']} MB, after {args.pages} student pages "
+        f"{figures['rss_after_student_pages_mb']} MB, after {args.pages} CC pages {figures['rss_after_serving_mb']} MB; "
+        f"peak {figures['peak_rss_mb']} MB"
+    )
     print(json.dumps(figures))
 
 

@@ -35,7 +35,9 @@ def _required_secret(name, dev_default):
 
 SECRET_KEY = _required_secret("SECRET_KEY", _DEV_SECRET_KEY)
 FIELD_ENCRYPTION_KEYS = [
-    key.strip() for key in _required_secret("FIELD_ENCRYPTION_KEYS", _DEV_FIELD_ENCRYPTION_KEY).split(",") if key.strip()
+    key.strip()
+    for key in _required_secret("FIELD_ENCRYPTION_KEYS", _DEV_FIELD_ENCRYPTION_KEY).split(",")
+    if key.strip()
 ]
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])

@@ -110,7 +110,10 @@ class PowerSchoolConnectionAdmin(DistrictScopedAdmin):
         if self.has_change_permission(request, obj):
             return fieldsets
         # Read-only views render every field's value; the secret must never be one of them.
-        return [(name, {**options, "fields": [f for f in options["fields"] if f != "client_secret"]}) for name, options in fieldsets]
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "client_secret"]})
+            for name, options in fieldsets
+        ]
 
     @admin.display(description="Access token")
     def token_status(self, connection):

@@ -85,7 +85,9 @@ class Membership(models.Model):
         if self.is_building_role and not buildings:
             raise ValidationError({"buildings": f"Choose at least one building for a {self.get_role_display()}."})
         if not self.is_building_role and buildings:
-            raise ValidationError({"buildings": f"A {self.get_role_display()} covers the whole district; leave buildings empty."})
+            raise ValidationError(
+                {"buildings": f"A {self.get_role_display()} covers the whole district; leave buildings empty."}
+            )
         foreign = [building.name for building in buildings if building.district_id != self.district_id]
         if foreign:
             raise ValidationError({"buildings": f"Not in {self.district}: {', '.join(foreign)}."})
@@ -109,7 +111,9 @@ class PowerSchoolConnection(models.Model):
         validators=[validate_powerschool_url],
         help_text="The address you log in to PowerSchool with, e.g. https://yourdistrict.powerschool.com — no trailing slash, no path.",
     )
-    client_id = models.CharField("client ID", max_length=200, help_text="From the plugin's Data Provider Configuration.")
+    client_id = models.CharField(
+        "client ID", max_length=200, help_text="From the plugin's Data Provider Configuration."
+    )
     client_secret = EncryptedTextField("client secret", help_text="Stored encrypted; never shown again.")
     access_token = EncryptedTextField(blank=True, default="", editable=False)
     token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -33,17 +33,19 @@ def powerschool_url_problem(url):
     if parts.path == "/":
         return f"Remove the trailing slash: use {parts.scheme}://{parts.netloc}"
     if parts.path:
-        return (
-            f"Use only the server address, without a path such as “{parts.path}”: "
-            f"{parts.scheme}://{parts.netloc}"
-        )
-    try:
-        parts.port
-    except ValueError:
+        return f"Use only the server address, without a path such as “{parts.path}”: {parts.scheme}://{parts.netloc}"
+    if not _port_is_valid(parts):
         return "The port in the PowerSchool URL is not a number."
     if not is_local and "." not in host:
         return "The server name looks incomplete, e.g. " + EXAMPLE + "."
     return None
+
+
+def _port_is_valid(parts):
+    try:
+        return parts.port is None or parts.port > 0
+    except ValueError:
+        return False
 
 
 def validate_powerschool_url(url):

@@ -46,7 +46,10 @@ def missing_fields(store, fields, levels):
 
 
 def validation_failed(resource, missing):
-    errors = [{"resource": resource, "field": f"{table}.{column}", "code": "No access to the field"} for table, column in missing]
+    errors = [
+        {"resource": resource, "field": f"{table}.{column}", "code": "No access to the field"}
+        for table, column in missing
+    ]
     return Response.json({"message": "Validation Failed", "errors": errors}, 403)
 
 

@@ -32,12 +32,17 @@ def checked_record(store, attendance, modes):
         if values.get(field) in (None, ""):
             raise Rejection(field, f"Record Not Saved. : {field.upper()} is required.")
     if values["att_mode_code"] not in modes:
-        raise Rejection("att_mode_code", f"Record Not Saved. : {values['att_mode_code']} records cannot be saved "
-                        f"through this endpoint; it accepts {' or '.join(modes)}.")
+        raise Rejection(
+            "att_mode_code",
+            f"Record Not Saved. : {values['att_mode_code']} records cannot be saved "
+            f"through this endpoint; it accepts {' or '.join(modes)}.",
+        )
     student = _student(store, values["studentid"])
     expected_year = _school_year(store, values)
     if values["yearid"] != expected_year:
-        raise Rejection("yearid", f"Record Not Saved. : {values['yearid']} doesn't match the term's year value: {expected_year}.")
+        raise Rejection(
+            "yearid", f"Record Not Saved. : {values['yearid']} doesn't match the term's year value: {expected_year}."
+        )
     _check_mode(store, values)
     _check_code(store, values)
     values.setdefault("calendar_dayid", _school_day(store, values))
@@ -66,8 +71,11 @@ def _converted(attendance):
 def _student(store, studentid):
     student = store.query_one("SELECT * FROM students WHERE id = ?", (studentid,))
     if student is None:
-        raise Rejection("studentid", f"Record Not Saved. : No student has ID {studentid}. "
-                        "STUDENTID must be STUDENTS.ID, not STUDENTS.DCID or the student number.")
+        raise Rejection(
+            "studentid",
+            f"Record Not Saved. : No student has ID {studentid}. "
+            "STUDENTID must be STUDENTS.ID, not STUDENTS.DCID or the student number.",
+        )
     return student
 
 
@@ -77,8 +85,10 @@ def _school_year(store, values):
         (values["schoolid"], values["att_date"], values["att_date"]),
     )
     if term is None:
-        raise Rejection("att_date", f"Record Not Saved. : School {values['schoolid']} has no school year "
-                        f"containing {values['att_date']}.")
+        raise Rejection(
+            "att_date",
+            f"Record Not Saved. : School {values['schoolid']} has no school year containing {values['att_date']}.",
+        )
     return term["yearid"]
 
 
@@ -88,8 +98,11 @@ def _check_mode(store, values):
         (values["schoolid"], values["yearid"]),
     )
     if setting is not None and setting["att_mode_code"] != values["att_mode_code"]:
-        raise Rejection("att_mode_code", f"You have {setting['att_mode_code']} set as the method to use for recording "
-                        f"attendance at this school. {values['att_mode_code']} records cannot be saved.")
+        raise Rejection(
+            "att_mode_code",
+            f"You have {setting['att_mode_code']} set as the method to use for recording "
+            f"attendance at this school. {values['att_mode_code']} records cannot be saved.",
+        )
 
 
 def _check_code(store, values):
@@ -98,8 +111,11 @@ def _check_code(store, values):
         (values["attendance_codeid"], values["schoolid"], values["yearid"]),
     )
     if code is None:
-        raise Rejection("attendance_codeid", f"Record Not Saved. : Attendance code {values['attendance_codeid']} is not "
-                        f"an attendance code of school {values['schoolid']} in year {values['yearid']}.")
+        raise Rejection(
+            "attendance_codeid",
+            f"Record Not Saved. : Attendance code {values['attendance_codeid']} is not "
+            f"an attendance code of school {values['schoolid']} in year {values['yearid']}.",
+        )
 
 
 def _school_day(store, values):
@@ -108,8 +124,9 @@ def _school_day(store, values):
         (values["schoolid"], values["att_date"]),
     )
     if day is None:
-        raise Rejection("att_date", f"Record Not Saved. : {values['att_date']} is not a school day at school "
-                        f"{values['schoolid']}.")
+        raise Rejection(
+            "att_date", f"Record Not Saved. : {values['att_date']} is not a school day at school {values['schoolid']}."
+        )
     return day["id"]
 
 
@@ -128,17 +145,23 @@ def _check_enrolled(store, student, values):
 def _check_meeting(store, student, values):
     for field in ("ccid", "periodid"):
         if not values.get(field):
-            raise Rejection(field, f"Record Not Saved. : {field.upper()} is required for {values['att_mode_code']} records.")
+            raise Rejection(
+                field, f"Record Not Saved. : {field.upper()} is required for {values['att_mode_code']} records."
+            )
     enrollment = store.query_one(
         "SELECT 1 FROM cc WHERE id = ? AND studentid = ? AND sectionid > 0 AND dateenrolled <= ? AND dateleft > ?",
         (values["ccid"], student["id"], values["att_date"], values["att_date"]),
     )
     if enrollment is None:
         raise _not_enrolled(student, values["att_date"], field="ccid")
-    period = store.query_one("SELECT 1 FROM period WHERE id = ? AND schoolid = ?", (values["periodid"], values["schoolid"]))
+    period = store.query_one(
+        "SELECT 1 FROM period WHERE id = ? AND schoolid = ?", (values["periodid"], values["schoolid"])
+    )
     if period is None:
-        raise Rejection("periodid", f"Record Not Saved. : Period {values['periodid']} is not a period of school "
-                        f"{values['schoolid']}.")
+        raise Rejection(
+            "periodid",
+            f"Record Not Saved. : Period {values['periodid']} is not a period of school {values['schoolid']}.",
+        )
 
 
 def _not_enrolled(student, date, field="studentid"):
@@ -162,6 +185,9 @@ def existing_record(store, values):
 def _time_record(store, values):
     row = store.query_one("SELECT * FROM attendance WHERE dcid = ?", (values["dcid"],))
     if row is None or row["att_mode_code"] != TIME or row["studentid"] != values["studentid"]:
-        raise Rejection("dcid", f"Record Not Saved. : DCID {values['dcid']} is not an ATT_ModeTime record of "
-                        f"student {values['studentid']}.")
+        raise Rejection(
+            "dcid",
+            f"Record Not Saved. : DCID {values['dcid']} is not an ATT_ModeTime record of "
+            f"student {values['studentid']}.",
+        )
     return row

@@ -105,7 +105,9 @@ def _convert(key, value):
             raise ValueError
         return number
     except (TypeError, ValueError):
-        expected = "0 or 1" if key in FLAG_KEYS else "a number from 0 to 1" if key in RATE_KEYS else "a whole number ≥ 0"
+        expected = (
+            "0 or 1" if key in FLAG_KEYS else "a number from 0 to 1" if key in RATE_KEYS else "a whole number ≥ 0"
+        )
         raise ValueError(f"Fault {key}={value!r} is invalid: expected {expected}") from None
 
 

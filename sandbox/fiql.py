@@ -75,8 +75,7 @@ def _parse(clause):
     match = _CLAUSE.fullmatch(clause)
     if not match:
         raise ValueError(
-            f"Invalid q clause '{clause}': expected <column><operator><value> with one of "
-            + ", ".join(OPERATORS)
+            f"Invalid q clause '{clause}': expected <column><operator><value> with one of " + ", ".join(OPERATORS)
         )
     return match["column"], match["operator"], match["value"]
 

@@ -43,8 +43,18 @@ ATTENDANCE_CODES = (
 )
 
 RELATIONSHIPS = (
-    "Mother", "Father", "Guardian", "Grandmother", "Grandfather", "Grandparent", "Aunt", "Uncle",
-    "Stepmother", "Stepfather", "Emergency Contact", "Other",
+    "Mother",
+    "Father",
+    "Guardian",
+    "Grandmother",
+    "Grandfather",
+    "Grandparent",
+    "Aunt",
+    "Uncle",
+    "Stepmother",
+    "Stepfather",
+    "Emergency Contact",
+    "Other",
 )
 PHONE_TYPES = ("Mobile", "Home", "Work")
 EMAIL_TYPES = ("Home", "Work")
@@ -76,8 +86,18 @@ class Level:
 SEVEN_PERIODS = tuple((n, f"Period {n}", str(n)) for n in range(1, 8))
 
 LEVELS = (
-    Level("elementary", 0, 5, 500, 1001, "Elementary School", "ES", ((1, "Morning", "AM"), (2, "Afternoon", "PM")),
-          8 * 3600 + 30 * 60, 2),
+    Level(
+        "elementary",
+        0,
+        5,
+        500,
+        1001,
+        "Elementary School",
+        "ES",
+        ((1, "Morning", "AM"), (2, "Afternoon", "PM")),
+        8 * 3600 + 30 * 60,
+        2,
+    ),
     Level("middle", 6, 8, 800, 2001, "Middle School", "MS", SEVEN_PERIODS, 8 * 3600, 5),
     Level("high", 9, 12, 1200, 3001, "High School", "HS", SEVEN_PERIODS, 7 * 3600 + 30 * 60, 5),
 )
@@ -110,13 +130,27 @@ def _course_catalogue():
         courses[f"SCI{grade:02d}"] = HIGH_SCIENCE[grade]
         courses[f"LAB{grade:02d}"] = f"{HIGH_SCIENCE[grade]} Lab"
         courses[f"SOC{grade:02d}"] = HIGH_HISTORY[grade]
-    courses.update({
-        "MSSPAN": "Exploring Spanish", "MSBAND": "Middle School Band", "MSART": "Art", "MSMUS": "General Music",
-        "MSTECH": "Technology", "MSHLTH": "Health", "MSCHOR": "Chorus", "MSPE": "Physical Education",
-        "MSLIB": "Library Skills", "HSSPAN": "Spanish I", "HSFREN": "French I", "HSCSCI": "Computer Science",
-        "HSART": "Studio Art", "HSPHOT": "Photography", "HSBAND": "Concert Band", "HSPE": "Physical Education",
-        "HSHLTH": "Health",
-    })
+    courses.update(
+        {
+            "MSSPAN": "Exploring Spanish",
+            "MSBAND": "Middle School Band",
+            "MSART": "Art",
+            "MSMUS": "General Music",
+            "MSTECH": "Technology",
+            "MSHLTH": "Health",
+            "MSCHOR": "Chorus",
+            "MSPE": "Physical Education",
+            "MSLIB": "Library Skills",
+            "HSSPAN": "Spanish I",
+            "HSFREN": "French I",
+            "HSCSCI": "Computer Science",
+            "HSART": "Studio Art",
+            "HSPHOT": "Photography",
+            "HSBAND": "Concert Band",
+            "HSPE": "Physical Education",
+            "HSHLTH": "Health",
+        }
+    )
     return courses
 
 
@@ -140,17 +174,27 @@ def _bands(level, grade):
             [[(f"MAT{g}", "2(A-B)", "year")]],
             [[(f"SCI{g}", "3(A-B)", "year")]],
             [[(f"SOC{g}", "4(A-B)", "year")]],
-            [[("MSSPAN", "5(A-B)", "year")], [("MSBAND", "5(A-B)", "year")], [("MSART", "5(A)", "year"), ("MSMUS", "5(B)", "year")]],
+            [
+                [("MSSPAN", "5(A-B)", "year")],
+                [("MSBAND", "5(A-B)", "year")],
+                [("MSART", "5(A)", "year"), ("MSMUS", "5(B)", "year")],
+            ],
             [[("MSTECH", "6(A-B)", "S1"), ("MSHLTH", "6(A-B)", "S2")], [("MSCHOR", "6(A-B)", "year")]],
             [[("MSPE", "7(A-B)", "year")], [("MSPE", "7(A)", "year"), ("MSLIB", "7(B)", "year")]],
         ]
     return [
         [[(f"ENG{g}", "1(A-B)", "year")]],
         [[(f"MAT{g}", "2(A-B)", "year")]],
-        [[(f"SCI{g}", "3(A-B)", "year"), (f"SOC{g}", "4(A-B)", "year")],
-         [(f"SCI{g}", "3(A)", "year"), (f"LAB{g}", "3-4(B)", "year"), (f"SOC{g}", "4(A)", "year")]],
+        [
+            [(f"SCI{g}", "3(A-B)", "year"), (f"SOC{g}", "4(A-B)", "year")],
+            [(f"SCI{g}", "3(A)", "year"), (f"LAB{g}", "3-4(B)", "year"), (f"SOC{g}", "4(A)", "year")],
+        ],
         [[("HSSPAN", "5(A-B)", "year")], [("HSFREN", "5(A-B)", "year")]],
-        [[("HSCSCI", "6(A-B)", "year")], [("HSART", "6(A-B)", "S1"), ("HSPHOT", "6(A-B)", "S2")], [("HSBAND", "6(A-B)", "year")]],
+        [
+            [("HSCSCI", "6(A-B)", "year")],
+            [("HSART", "6(A-B)", "S1"), ("HSPHOT", "6(A-B)", "S2")],
+            [("HSBAND", "6(A-B)", "year")],
+        ],
         [[("HSPE", "7(A-B)", "year")], [("HSPE", "7(A)", "year"), ("HSHLTH", "7(B)", "year")]],
     ]
 
@@ -169,6 +213,7 @@ def expand_expression(expression):
 
 
 # --- calendar ---------------------------------------------------------------------------------------------------
+
 
 def _weekday_on_or_after(day, weekday):
     return day + datetime.timedelta(days=(weekday - day.weekday()) % 7)
@@ -210,8 +255,15 @@ class SchoolYear:
         q3_end = _weekday_on_or_before(datetime.date(self.start + 1, 3, 27), FRIDAY)
         monday_after = datetime.timedelta(days=3)
         return [
-            (0, f"{self.start}-{self.start + 1}", f"{self.start % 100:02d}-{(self.start + 1) % 100:02d}",
-             self.first_day, self.last_day, 1, 1),
+            (
+                0,
+                f"{self.start}-{self.start + 1}",
+                f"{self.start % 100:02d}-{(self.start + 1) % 100:02d}",
+                self.first_day,
+                self.last_day,
+                1,
+                1,
+            ),
             (1, "Semester 1", "S1", self.first_day, s1_end, 0, 2),
             (2, "Semester 2", "S2", s1_end + monday_after, self.last_day, 0, 2),
             (3, "Quarter 1", "Q1", self.first_day, q1_end, 0, 4),
@@ -271,6 +323,7 @@ def school_year_containing(day):
 
 # --- keys and writing ---------------------------------------------------------------------------------------------
 
+
 class KeySequence:
     """IDs count up by one; DCIDs start higher and sometimes skip, so the two never coincide."""
 
@@ -288,12 +341,29 @@ class KeySequence:
 
 
 KEY_STARTS = {  # table: (first ID, first DCID)
-    "schools": (1, 3), "terms": (1, 11), "cycle_day": (1, 21), "bell_schedule": (1, 7), "period": (1, 41),
-    "bell_schedule_items": (1, 201), "calendar_day": (1001, 126001), "courses": (1, 501), "users": (1, 1001),
-    "schoolstaff": (1, 2001), "sections": (1, 5001), "section_meeting": (1, 20001), "students": (4001, 10001),
-    "cc": (1, 300001), "codeset": (1, 3001), "person": (1, 50001), "studentcontactassoc": (1, 70001),
-    "studentcontactdetail": (1, 90001), "emailaddress": (1, 110001), "personemailaddressassoc": (1, 130001),
-    "phonenumber": (1, 150001), "personphonenumberassoc": (1, 170001), "attendance_code": (1, 601),
+    "schools": (1, 3),
+    "terms": (1, 11),
+    "cycle_day": (1, 21),
+    "bell_schedule": (1, 7),
+    "period": (1, 41),
+    "bell_schedule_items": (1, 201),
+    "calendar_day": (1001, 126001),
+    "courses": (1, 501),
+    "users": (1, 1001),
+    "schoolstaff": (1, 2001),
+    "sections": (1, 5001),
+    "section_meeting": (1, 20001),
+    "students": (4001, 10001),
+    "cc": (1, 300001),
+    "codeset": (1, 3001),
+    "person": (1, 50001),
+    "studentcontactassoc": (1, 70001),
+    "studentcontactdetail": (1, 90001),
+    "emailaddress": (1, 110001),
+    "personemailaddressassoc": (1, 130001),
+    "phonenumber": (1, 150001),
+    "personphonenumberassoc": (1, 170001),
+    "attendance_code": (1, 601),
 }
 
 
@@ -327,6 +397,7 @@ class BatchWriter:
 
 
 # --- the district ---------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class School:
@@ -387,7 +458,9 @@ class DistrictBuilder:
         return self.keys[table].next()
 
     def address(self):
-        street = f"{self.rng.randint(1, 999)} {self.rng.choice(names.STREET_NAMES)} {self.rng.choice(names.STREET_SUFFIXES)}"
+        street = (
+            f"{self.rng.randint(1, 999)} {self.rng.choice(names.STREET_NAMES)} {self.rng.choice(names.STREET_SUFFIXES)}"
+        )
         return street, self.city, f"0{self.zip_base + self.rng.randrange(5):04d}"
 
     # schools --------------------------------------------------------------------------------------------------
@@ -397,8 +470,9 @@ class DistrictBuilder:
         shared_building = None
         for level in LEVELS:
             share = (level.high - level.low + 1) / len(GRADES)
-            count = max(2 if level.name == "elementary" else 1,
-                        round(self.student_count * share / level.students_per_school))
+            count = max(
+                2 if level.name == "elementary" else 1, round(self.student_count * share / level.students_per_school)
+            )
             self.schools[level.name] = []
             for index in range(count):
                 base = name_pool[index % len(name_pool)]
@@ -410,7 +484,9 @@ class DistrictBuilder:
                 if index == 0 and level.name == "high":
                     address = shared_building
                 dcid, id_ = self.next_keys("schools")
-                school = School(dcid, id_, level.first_number + index, f"{base}{numeral} {level.suffix}", level, address)
+                school = School(
+                    dcid, id_, level.first_number + index, f"{base}{numeral} {level.suffix}", level, address
+                )
                 self.schools[level.name].append(school)
         for school in self.all_schools():
             self.modes[school.number] = DAILY if school.level.name == "elementary" else MEETING
@@ -424,12 +500,24 @@ class DistrictBuilder:
             street, city, zip_code = school.address
             principal, assistant = principals[school.number]
             self.add(
-                "schools", dcid=school.dcid, id=school.id, school_number=school.number, name=school.name,
+                "schools",
+                dcid=school.dcid,
+                id=school.id,
+                school_number=school.number,
+                name=school.name,
                 abbreviation="".join(word[0] for word in school.name.split()[:-2]) + school.level.abbreviation,
-                low_grade=school.level.low, high_grade=school.level.high,
-                state_province_id=f"0410{school.number:04d}", alternate_school_number=0, school_address=street,
-                school_city=city, school_state="MA", school_zip=zip_code, school_phone=_phone(self.rng, self.area_code),
-                principal=principal[0], principalemail=principal[1], asstprincipal=assistant[0],
+                low_grade=school.level.low,
+                high_grade=school.level.high,
+                state_province_id=f"0410{school.number:04d}",
+                alternate_school_number=0,
+                school_address=street,
+                school_city=city,
+                school_state="MA",
+                school_zip=zip_code,
+                school_phone=_phone(self.rng, self.area_code),
+                principal=principal[0],
+                principalemail=principal[1],
+                asstprincipal=assistant[0],
                 asstprincipalemail=assistant[1],
             )
 
@@ -437,37 +525,86 @@ class DistrictBuilder:
     def write_school_year(self, school, year):
         for offset, name, abbreviation, first, last, isyearrec, portion in year.terms():
             dcid, _ = self.next_keys("terms")
-            self.add("terms", dcid=dcid, id=year.yearid * 100 + offset, schoolid=school.number, yearid=year.yearid,
-                     name=name, abbreviation=abbreviation, firstday=first.isoformat(), lastday=last.isoformat(),
-                     isyearrec=isyearrec, portion=portion)
+            self.add(
+                "terms",
+                dcid=dcid,
+                id=year.yearid * 100 + offset,
+                schoolid=school.number,
+                yearid=year.yearid,
+                name=name,
+                abbreviation=abbreviation,
+                firstday=first.isoformat(),
+                lastday=last.isoformat(),
+                isyearrec=isyearrec,
+                portion=portion,
+            )
         cycle_days = {}
         for number, letter in enumerate("AB", start=1):
             dcid, cycle_days[letter] = self.next_keys("cycle_day")
-            self.add("cycle_day", dcid=dcid, id=cycle_days[letter], schoolid=school.number, year_id=year.yearid,
-                     letter=letter, day_number=number, abbreviation=letter, day_name=f"Day {letter}", sortorder=number)
+            self.add(
+                "cycle_day",
+                dcid=dcid,
+                id=cycle_days[letter],
+                schoolid=school.number,
+                year_id=year.yearid,
+                letter=letter,
+                day_number=number,
+                abbreviation=letter,
+                day_name=f"Day {letter}",
+                sortorder=number,
+            )
         bells = self.write_bell_schedules(school, year)
         self.write_calendar(school, year, cycle_days, bells)
         self.write_attendance_codes(school, year)
-        self.add("sandbox_attendance_mode", schoolid=school.number, yearid=year.yearid,
-                 att_mode_code=self.modes[school.number])
+        self.add(
+            "sandbox_attendance_mode",
+            schoolid=school.number,
+            yearid=year.yearid,
+            att_mode_code=self.modes[school.number],
+        )
 
     def write_bell_schedules(self, school, year):
         period_ids = []
         for number, name, abbreviation in school.level.periods:
             dcid, id_ = self.next_keys("period")
             period_ids.append(id_)
-            self.add("period", dcid=dcid, id=id_, schoolid=school.number, year_id=year.yearid, period_number=number,
-                     name=name, abbreviation=abbreviation, sort_order=number)
+            self.add(
+                "period",
+                dcid=dcid,
+                id=id_,
+                schoolid=school.number,
+                year_id=year.yearid,
+                period_number=number,
+                name=name,
+                abbreviation=abbreviation,
+                sort_order=number,
+            )
         bells = {}
         for kind, name in (("regular", "Regular Day"), ("early", "Early Release")):
             dcid, bells[kind] = self.next_keys("bell_schedule")
-            self.add("bell_schedule", dcid=dcid, id=bells[kind], schoolid=school.number, year_id=year.yearid,
-                     name=name, attendance_conversion_id=0)
+            self.add(
+                "bell_schedule",
+                dcid=dcid,
+                id=bells[kind],
+                schoolid=school.number,
+                year_id=year.yearid,
+                name=name,
+                attendance_conversion_id=0,
+            )
             for period_id, (start, end) in zip(period_ids, _bell_times(school.level, kind)):
                 dcid, id_ = self.next_keys("bell_schedule_items")
-                self.add("bell_schedule_items", dcid=dcid, id=id_, bell_schedule_id=bells[kind], period_id=period_id,
-                         start_time=start, end_time=end, minutes_attended=(end - start) // 60,
-                         daily_attendance_code=0, ada_code=0)
+                self.add(
+                    "bell_schedule_items",
+                    dcid=dcid,
+                    id=id_,
+                    bell_schedule_id=bells[kind],
+                    period_id=period_id,
+                    start_time=start,
+                    end_time=end,
+                    minutes_attended=(end - start) // 60,
+                    daily_attendance_code=0,
+                    ada_code=0,
+                )
         return bells
 
     def write_calendar(self, school, year, cycle_days, bells):
@@ -480,19 +617,43 @@ class DistrictBuilder:
                 cycle_day_id = cycle_days[letters[in_session_days % 2]]
                 bell_id = bells["early" if early else "regular"]
                 in_session_days += 1
-            self.add("calendar_day", dcid=dcid, id=id_, schoolid=school.number, date_value=day.isoformat(),
-                     insession=int(holiday is None), membershipvalue=1.0 if holiday is None else 0.0,
-                     note=holiday or ("Early Release" if early else ""), type="holiday" if holiday else "",
-                     bell_schedule_id=bell_id, cycle_day_id=cycle_day_id, scheduleid=0,
-                     week_num=(day - year.first_day).days // 7 + 1)
+            self.add(
+                "calendar_day",
+                dcid=dcid,
+                id=id_,
+                schoolid=school.number,
+                date_value=day.isoformat(),
+                insession=int(holiday is None),
+                membershipvalue=1.0 if holiday is None else 0.0,
+                note=holiday or ("Early Release" if early else ""),
+                type="holiday" if holiday else "",
+                bell_schedule_id=bell_id,
+                cycle_day_id=cycle_day_id,
+                scheduleid=0,
+                week_num=(day - year.first_day).days // 7 + 1,
+            )
 
     def write_attendance_codes(self, school, year):
         for order, (code, description, presence) in enumerate(ATTENDANCE_CODES, start=1):
             dcid, id_ = self.next_keys("attendance_code")
-            self.add("attendance_code", dcid=dcid, id=id_, schoolid=school.number, yearid=year.yearid, att_code=code,
-                     alternate_code="", description=description, presence_status_cd=presence,
-                     course_credit_points="1" if presence == "Present" else "0", assignment_filter_yn=0,
-                     calculate_ada_yn=1, calculate_adm_yn=1, sortorder=order, attendancecodeinfo_guid="", unused1="")
+            self.add(
+                "attendance_code",
+                dcid=dcid,
+                id=id_,
+                schoolid=school.number,
+                yearid=year.yearid,
+                att_code=code,
+                alternate_code="",
+                description=description,
+                presence_status_cd=presence,
+                course_credit_points="1" if presence == "Present" else "0",
+                assignment_filter_yn=0,
+                calculate_ada_yn=1,
+                calculate_adm_yn=1,
+                sortorder=order,
+                attendancecodeinfo_guid="",
+                unused1="",
+            )
 
     # staff, courses, sections ------------------------------------------------------------------------------------
     def offerings(self, school):
@@ -519,7 +680,7 @@ class DistrictBuilder:
             principals[school.number] = ((people[0][1], people[0][2]), (people[1][1], people[1][2]))
         schools = self.all_schools()
         for school in schools:
-            for users_dcid, display, email, title in users_by_school[school.number]:
+            for users_dcid, display, _email, title in users_by_school[school.number]:
                 staff_id = self.write_schoolstaff(users_dcid, school, title)
                 if title == "Teacher":
                     school.teachers.append((staff_id, display))
@@ -535,23 +696,47 @@ class DistrictBuilder:
         dcid, _ = self.next_keys("users")
         login = f"{_ascii(first)[:1]}{_ascii(last)}{dcid}"
         email = f"{login}@raptorfalls.k12.example"
-        self.add("users", dcid=dcid, teachernumber=f"T{dcid + 7000}", first_name=first, middle_name="", last_name=last,
-                 lastfirst=f"{last}, {first}", email_addr=email, homeschoolid=school.number, loginid=login,
-                 teacherloginid=login if title == "Teacher" else "", title=title)
+        self.add(
+            "users",
+            dcid=dcid,
+            teachernumber=f"T{dcid + 7000}",
+            first_name=first,
+            middle_name="",
+            last_name=last,
+            lastfirst=f"{last}, {first}",
+            email_addr=email,
+            homeschoolid=school.number,
+            loginid=login,
+            teacherloginid=login if title == "Teacher" else "",
+            title=title,
+        )
         display = f"{'Ms.' if female else 'Mr.'} {last}"
         return dcid, display, email, title
 
     def write_schoolstaff(self, users_dcid, school, title):
         dcid, id_ = self.next_keys("schoolstaff")
-        self.add("schoolstaff", dcid=dcid, id=id_, users_dcid=users_dcid, schoolid=school.number, status=1,
-                 staffstatus=1 if title == "Teacher" else 2)
+        self.add(
+            "schoolstaff",
+            dcid=dcid,
+            id=id_,
+            users_dcid=users_dcid,
+            schoolid=school.number,
+            status=1,
+            staffstatus=1 if title == "Teacher" else 2,
+        )
         return id_
 
     def write_courses(self):
         for number, name in COURSES.items():
             dcid, id_ = self.next_keys("courses")
-            self.add("courses", dcid=dcid, id=id_, course_number=number, course_name=name,
-                     credit_hours=1.0 if number.startswith(("ENG", "MAT", "SCI", "SOC")) else 0.5)
+            self.add(
+                "courses",
+                dcid=dcid,
+                id=id_,
+                course_number=number,
+                course_name=name,
+                credit_hours=1.0 if number.startswith(("ENG", "MAT", "SCI", "SOC")) else 0.5,
+            )
 
     def write_sections(self, school, year):
         offerings = sorted(self.offerings(school).items(), key=lambda item: expand_expression(item[0][1])[0])
@@ -566,28 +751,51 @@ class DistrictBuilder:
                 teacher_turn += 1
                 dcid, id_ = self.next_keys("sections")
                 section = {
-                    "dcid": dcid, "id": id_, "schoolid": school.number, "course_number": course,
-                    "section_number": f"{first_period}{index + 1:02d}", "termid": year.term_id(term),
-                    "teacher": teacher_id, "expression": expression,
-                    "external_expression": _external_expression(school.level, expression), "att_mode_code": mode,
-                    "attendance_type_code": 2, "room": str(100 + teacher_id % 150), "gradebooktype": "2",
+                    "dcid": dcid,
+                    "id": id_,
+                    "schoolid": school.number,
+                    "course_number": course,
+                    "section_number": f"{first_period}{index + 1:02d}",
+                    "termid": year.term_id(term),
+                    "teacher": teacher_id,
+                    "expression": expression,
+                    "external_expression": _external_expression(school.level, expression),
+                    "att_mode_code": mode,
+                    "attendance_type_code": 2,
+                    "room": str(100 + teacher_id % 150),
+                    "gradebooktype": "2",
                     "maxenrollment": 30,
                 }
                 self.writer.add("sections", section)
                 self.sections[key].append({**section, "teacher_name": teacher_name, "term": term})
                 for period, letter in expand_expression(expression):
                     meeting_dcid, meeting_id = self.next_keys("section_meeting")
-                    self.add("section_meeting", dcid=meeting_dcid, id=meeting_id, sectionid=id_,
-                             schoolid=school.number, year_id=year.yearid, period_number=period,
-                             cycle_day_letter=letter, meeting=f"{period}({letter})")
+                    self.add(
+                        "section_meeting",
+                        dcid=meeting_dcid,
+                        id=meeting_id,
+                        sectionid=id_,
+                        schoolid=school.number,
+                        year_id=year.yearid,
+                        period_number=period,
+                        cycle_day_letter=letter,
+                        meeting=f"{period}({letter})",
+                    )
 
     # codesets, families, students --------------------------------------------------------------------------------
     def write_codesets(self):
         for codetype, code in CODESETS:
             dcid, id_ = self.next_keys("codeset")
             self.codesets[(codetype, code)] = id_
-            self.add("codeset", codesetid=id_, dcid=dcid, codetype=codetype, code=code, displayvalue=code,
-                     description=f"{code} ({codetype.lower()})")
+            self.add(
+                "codeset",
+                codesetid=id_,
+                dcid=dcid,
+                codetype=codetype,
+                code=code,
+                displayvalue=code,
+                description=f"{code} ({codetype.lower()})",
+            )
 
     def write_families(self):
         written = 0
@@ -626,8 +834,13 @@ class DistrictBuilder:
             # Some mothers kept their own name, and one in ten fathers does not live with the family.
             last = rng.choice(names.LAST_NAMES) if relationship == "Mother" and rng.random() < 0.2 else family_name
             apart = relationship == "Father" and len(parents) == 2 and rng.random() < 0.1
-            flags = {"isemergency": 1, "iscustodial": int(not apart), "liveswithflg": int(not apart),
-                     "schoolpickupflg": 1, "receivesmailflg": int(not apart)}
+            flags = {
+                "isemergency": 1,
+                "iscustodial": int(not apart),
+                "liveswithflg": int(not apart),
+                "schoolpickupflg": 1,
+                "receivesmailflg": int(not apart),
+            }
             contacts.append(self.write_person(gender, last, relationship, flags, None if apart else home_phone))
         extra = rng.random()
         if extra < 0.4:
@@ -636,18 +849,34 @@ class DistrictBuilder:
             relationship, gender = rng.choice((("Aunt", "F"), ("Uncle", "M"), ("Emergency Contact", "F")))
         else:
             return contacts
-        flags = {"isemergency": 1, "iscustodial": 0, "liveswithflg": 0,
-                 "schoolpickupflg": int(rng.random() < 0.5), "receivesmailflg": 0}
-        contacts.append(self.write_person(gender, rng.choice(names.LAST_NAMES + (family_name,) * 20), relationship,
-                                          flags, None))
+        flags = {
+            "isemergency": 1,
+            "iscustodial": 0,
+            "liveswithflg": 0,
+            "schoolpickupflg": int(rng.random() < 0.5),
+            "receivesmailflg": 0,
+        }
+        contacts.append(
+            self.write_person(gender, rng.choice(names.LAST_NAMES + (family_name,) * 20), relationship, flags, None)
+        )
         return contacts
 
     def write_person(self, gender, last, relationship, flags, home_phone):
         rng = self.rng
         first = rng.choice(names.FEMALE_FIRST_NAMES if gender == "F" else names.MALE_FIRST_NAMES)
         dcid, person_id = self.next_keys("person")
-        self.add("person", id=person_id, dcid=dcid, firstname=first, middlename="", lastname=last, gender=gender,
-                 employer=rng.choice(names.EMPLOYERS), contactnumber=f"C{person_id}", isactive=1)
+        self.add(
+            "person",
+            id=person_id,
+            dcid=dcid,
+            firstname=first,
+            middlename="",
+            lastname=last,
+            gender=gender,
+            employer=rng.choice(names.EMPLOYERS),
+            contactnumber=f"C{person_id}",
+            isactive=1,
+        )
         mobile = _phone(rng, self.area_code)
         phones = [(mobile, "Mobile", 1)]
         if home_phone:
@@ -666,17 +895,32 @@ class DistrictBuilder:
         dcid, phone_id = self.next_keys("phonenumber")
         self.add("phonenumber", phonenumberid=phone_id, dcid=dcid, phonenumber=number, phonenumberext="")
         dcid, assoc_id = self.next_keys("personphonenumberassoc")
-        self.add("personphonenumberassoc", personphonenumberassocid=assoc_id, dcid=dcid, personid=person_id,
-                 phonenumberid=phone_id, phonetypecodesetid=self.codesets[("Phone", kind)],
-                 phonenumberpriorityorder=order, ispreferred=preferred, issms=int(kind == "Mobile"))
+        self.add(
+            "personphonenumberassoc",
+            personphonenumberassocid=assoc_id,
+            dcid=dcid,
+            personid=person_id,
+            phonenumberid=phone_id,
+            phonetypecodesetid=self.codesets[("Phone", kind)],
+            phonenumberpriorityorder=order,
+            ispreferred=preferred,
+            issms=int(kind == "Mobile"),
+        )
 
     def write_email(self, person_id, address, kind, primary):
         dcid, email_id = self.next_keys("emailaddress")
         self.add("emailaddress", emailaddressid=email_id, dcid=dcid, emailaddress=address)
         dcid, assoc_id = self.next_keys("personemailaddressassoc")
-        self.add("personemailaddressassoc", personemailaddressassocid=assoc_id, dcid=dcid, personid=person_id,
-                 emailaddressid=email_id, emailtypecodesetid=self.codesets[("Email", kind)],
-                 isprimaryemailaddress=int(primary), emailaddresspriorityorder=1 if primary else 2)
+        self.add(
+            "personemailaddressassoc",
+            personemailaddressassocid=assoc_id,
+            dcid=dcid,
+            personid=person_id,
+            emailaddressid=email_id,
+            emailtypecodesetid=self.codesets[("Email", kind)],
+            isprimaryemailaddress=int(primary),
+            emailaddresspriorityorder=1 if primary else 2,
+        )
 
     def write_student(self, school, grade, last_name, address, home_phone, contacts):
         rng = self.rng
@@ -691,15 +935,34 @@ class DistrictBuilder:
         dob = datetime.date(this_year.start - 6 - grade, 9, 1) + datetime.timedelta(days=rng.randrange(365))
         student_number = self.next_student_number()
         self.add(
-            "students", dcid=dcid, id=id_, student_number=student_number,
-            state_studentnumber=f"1{(id_ * 7919) % 10 ** 9:09d}", first_name=first, middle_name=middle,
-            last_name=last_name, lastfirst=f"{last_name}, {first} {middle}", grade_level=grade,
-            schoolid=school.number, enroll_status=status, entrydate=entry.isoformat(), exitdate=exit_.isoformat(),
-            entrycode="01" if status != -1 else "", gender=gender, dob=dob.isoformat(), home_phone=home_phone,
-            home_room=homeroom, **legacy_contact_fields(contacts),
+            "students",
+            dcid=dcid,
+            id=id_,
+            student_number=student_number,
+            state_studentnumber=f"1{(id_ * 7919) % 10**9:09d}",
+            first_name=first,
+            middle_name=middle,
+            last_name=last_name,
+            lastfirst=f"{last_name}, {first} {middle}",
+            grade_level=grade,
+            schoolid=school.number,
+            enroll_status=status,
+            entrydate=entry.isoformat(),
+            exitdate=exit_.isoformat(),
+            entrycode="01" if status != -1 else "",
+            gender=gender,
+            dob=dob.isoformat(),
+            home_phone=home_phone,
+            home_room=homeroom,
+            **legacy_contact_fields(contacts),
             student_web_id=f"{_ascii(first)[:1]}{_ascii(last_name)}{student_number % 10000}",
-            street=address[0], city=address[1], state="MA", zip=address[2], classof=this_year.start + 13 - grade,
-            districtentrygradelevel=rng.randint(0, grade), lunch_id=student_number,
+            street=address[0],
+            city=address[1],
+            state="MA",
+            zip=address[2],
+            classof=this_year.start + 13 - grade,
+            districtentrygradelevel=rng.randint(0, grade),
+            lunch_id=student_number,
             fedethnicity=int(rng.random() < 0.22),
             ethnicity=rng.choices([code for code, _ in ETHNICITIES], weights=[w for _, w in ETHNICITIES])[0],
             alert_medical=rng.choice(names.MEDICAL_ALERTS) if rng.random() < 0.06 else "",
@@ -714,8 +977,14 @@ class DistrictBuilder:
         returning = status != -1 and entry == this_year.first_day and grade > school.level.low
         if returning:
             last_year = self.years[0]
-            self.write_enrollments(id_, school, last_year, self.schedule(school, last_year, grade - 1),
-                                   last_year.first_day, last_year.last_day + ONE_DAY)
+            self.write_enrollments(
+                id_,
+                school,
+                last_year,
+                self.schedule(school, last_year, grade - 1),
+                last_year.first_day,
+                last_year.last_day + ONE_DAY,
+            )
 
     def enrollment_dates(self, year):
         """(enroll_status, entrydate, exitdate); exitdate is the day after the last day attended."""
@@ -763,22 +1032,51 @@ class DistrictBuilder:
     def write_cc(self, student_id, section, enrolled, left, dropped):
         sign = -1 if dropped else 1
         dcid, id_ = self.next_keys("cc")
-        self.add("cc", dcid=dcid, id=id_, studentid=student_id, sectionid=sign * section["id"],
-                 schoolid=section["schoolid"], termid=sign * section["termid"], dateenrolled=enrolled.isoformat(),
-                 dateleft=left.isoformat(), expression=section["expression"],
-                 section_number=section["section_number"], course_number=section["course_number"],
-                 teacherid=section["teacher"], origsectionid=section["id"], attendance_type_code=2,
-                 currentabsences=0, currenttardies=0)
+        self.add(
+            "cc",
+            dcid=dcid,
+            id=id_,
+            studentid=student_id,
+            sectionid=sign * section["id"],
+            schoolid=section["schoolid"],
+            termid=sign * section["termid"],
+            dateenrolled=enrolled.isoformat(),
+            dateleft=left.isoformat(),
+            expression=section["expression"],
+            section_number=section["section_number"],
+            course_number=section["course_number"],
+            teacherid=section["teacher"],
+            origsectionid=section["id"],
+            attendance_type_code=2,
+            currentabsences=0,
+            currenttardies=0,
+        )
 
     def write_student_contact(self, student_dcid, contact, order):
         dcid, assoc_id = self.next_keys("studentcontactassoc")
         relationship_id = self.codesets[("Relationship", contact.relationship)]
-        self.add("studentcontactassoc", studentcontactassocid=assoc_id, dcid=dcid, studentdcid=student_dcid,
-                 personid=contact.person_id, contactpriorityorder=order, currreltypecodesetid=relationship_id)
+        self.add(
+            "studentcontactassoc",
+            studentcontactassocid=assoc_id,
+            dcid=dcid,
+            studentdcid=student_dcid,
+            personid=contact.person_id,
+            contactpriorityorder=order,
+            currreltypecodesetid=relationship_id,
+        )
         dcid, detail_id = self.next_keys("studentcontactdetail")
-        self.add("studentcontactdetail", studentcontactdetailid=detail_id, dcid=dcid, studentcontactassocid=assoc_id,
-                 relationshiptypecodesetid=relationship_id, relationshipnote="", isactive=1, startdate=None,
-                 enddate=None, **contact.flags)
+        self.add(
+            "studentcontactdetail",
+            studentcontactdetailid=detail_id,
+            dcid=dcid,
+            studentcontactassocid=assoc_id,
+            relationshiptypecodesetid=relationship_id,
+            relationshipnote="",
+            isactive=1,
+            startdate=None,
+            enddate=None,
+            **contact.flags,
+        )
 
     def next_student_number(self):
         self.student_number += self.rng.randint(1, 3)
@@ -786,10 +1084,18 @@ class DistrictBuilder:
 
     # plugin and settings -----------------------------------------------------------------------------------------
     def write_plugin(self, client_id, client_secret):
-        self.add("sandbox_plugin", plugin_id=self.rng.randrange(100, 1000), name=PLUGIN_NAME,
-                 client_id=client_id or _uuid(self.rng), client_secret=client_secret or _uuid(self.rng), enabled=1,
-                 dataversion_app=PLUGIN_NAME, token_lifetime_s=DEFAULT_TOKEN_LIFETIME_S, max_page_size=100,
-                 max_table_page_size=100)
+        self.add(
+            "sandbox_plugin",
+            plugin_id=self.rng.randrange(100, 1000),
+            name=PLUGIN_NAME,
+            client_id=client_id or _uuid(self.rng),
+            client_secret=client_secret or _uuid(self.rng),
+            enabled=1,
+            dataversion_app=PLUGIN_NAME,
+            token_lifetime_s=DEFAULT_TOKEN_LIFETIME_S,
+            max_page_size=100,
+            max_table_page_size=100,
+        )
         for table in schema.POWERSCHOOL_TABLES:
             access = "FullAccess" if table in ("attendance", "attendance_time") else "ViewOnly"
             for column in schema.columns(table):
@@ -802,8 +1108,12 @@ class DistrictBuilder:
             "district_uuid": _uuid(self.rng),
             "district_timezone": "America/New_York",
             "state": "MA",
-            "district_address": {"street": self.address()[0], "city": self.city, "state_province": "MA",
-                                 "postal_code": f"0{self.zip_base:04d}"},
+            "district_address": {
+                "street": self.address()[0],
+                "city": self.city,
+                "state_province": "MA",
+                "postal_code": f"0{self.zip_base:04d}",
+            },
             "district_phone": _phone(self.rng, self.area_code),
             "profile": self.profile,
             "seed": seed,
@@ -818,8 +1128,10 @@ def legacy_contact_fields(contacts):
     by_relationship = {}
     for contact in contacts:
         by_relationship.setdefault(contact.relationship, contact)
-    emergency = sorted((c for c in contacts if c.flags["isemergency"]),
-                       key=lambda c: c.relationship in ("Mother", "Father", "Guardian"))
+    emergency = sorted(
+        (c for c in contacts if c.flags["isemergency"]),
+        key=lambda c: c.relationship in ("Mother", "Father", "Guardian"),
+    )
     guardians = [c.email for c in contacts if c.flags["iscustodial"]]
     return {
         "mother": by_relationship["Mother"].name if "Mother" in by_relationship else "",
@@ -840,8 +1152,10 @@ def _bell_times(level, kind):
         return [(level.first_bell, 10 * 3600 + 45 * 60), (11 * 3600 + 15 * 60, 12 * 3600 + 30 * 60)]
     length = 50 * 60 if kind == "regular" else 30 * 60
     passing = 5 * 60
-    return [(level.first_bell + i * (length + passing), level.first_bell + i * (length + passing) + length)
-            for i in range(len(level.periods))]
+    return [
+        (level.first_bell + i * (length + passing), level.first_bell + i * (length + passing) + length)
+        for i in range(len(level.periods))
+    ]
 
 
 def _external_expression(level, expression):
@@ -856,12 +1170,14 @@ def _external_expression(level, expression):
 
 # Everything the generator owns; sandbox_token is left alone so issued tokens survive a regeneration.
 GENERATED_TABLES = list(schema.POWERSCHOOL_TABLES) + [
-    "sandbox_plugin", "sandbox_field_access", "sandbox_attendance_mode", "sandbox_dataversion",
+    "sandbox_plugin",
+    "sandbox_field_access",
+    "sandbox_attendance_mode",
+    "sandbox_dataversion",
 ]
 
 
-def generate_district(store, *, seed=1, students=2000, profile="25.7", today=None, client_id=None,
-                      client_secret=None):
+def generate_district(store, *, seed=1, students=2000, profile="25.7", today=None, client_id=None, client_secret=None):
     """Replace the store's district with a freshly generated one; returns the row count per table."""
     if not isinstance(students, int) or students < 0:
         raise ValueError(f"students must be a whole number of at least 0, not {students!r}")

@@ -13,16 +13,32 @@ from sandbox.store import Store
 
 ONE_DAY = datetime.timedelta(days=1)
 CONTACT_FLAGS = {  # the name a caller uses -> the studentcontactdetail column
-    "emergency": "isemergency", "custodial": "iscustodial", "lives_with": "liveswithflg",
-    "school_pickup": "schoolpickupflg", "receives_mail": "receivesmailflg",
+    "emergency": "isemergency",
+    "custodial": "iscustodial",
+    "lives_with": "liveswithflg",
+    "school_pickup": "schoolpickupflg",
+    "receives_mail": "receivesmailflg",
 }
 PARENTS = {"Mother", "Father", "Guardian", "Stepmother", "Stepfather"}
 
 
 # --- students -------------------------------------------------------------------------------------------------
 
-def enroll_student(store, *, school_number, grade_level, first_name, last_name, middle_name="", gender="F",
-                   dob=None, entrydate=None, contacts=(), sections=None):
+
+def enroll_student(
+    store,
+    *,
+    school_number,
+    grade_level,
+    first_name,
+    last_name,
+    middle_name="",
+    gender="F",
+    dob=None,
+    entrydate=None,
+    contacts=(),
+    sections=None,
+):
     """Enrol a new student with contacts and a schedule; returns the student's keys.
 
     Without `sections` (SECTIONS.DCIDs) the student gets the schedule most classmates in that grade have.
@@ -35,22 +51,39 @@ def enroll_student(store, *, school_number, grade_level, first_name, last_name, 
         school = _school(conn, school_number)
         grade_level = _grade(grade_level, school)
         year_term = _year_term(conn, school["school_number"], entrydate)
-        student = _insert(conn, "students", {
-            "id": Store.next_key(conn, "students", "id"),
-            "student_number": Store.next_key(conn, "students", "student_number"),
-            "first_name": first_name, "middle_name": middle_name, "last_name": last_name,
-            "lastfirst": _lastfirst(first_name, middle_name, last_name), "grade_level": grade_level,
-            "schoolid": school["school_number"],
-            "enroll_status": 0 if entrydate <= datetime.date.today() else -1,
-            "entrydate": entrydate.isoformat(), "exitdate": _day_after(year_term["lastday"]), "entrycode": "01",
-            "gender": gender, "dob": _date(dob, "dob").isoformat() if dob else None, "street": "", "city": "",
-            "state": "", "zip": "", "home_room": "",
-        })
+        student = _insert(
+            conn,
+            "students",
+            {
+                "id": Store.next_key(conn, "students", "id"),
+                "student_number": Store.next_key(conn, "students", "student_number"),
+                "first_name": first_name,
+                "middle_name": middle_name,
+                "last_name": last_name,
+                "lastfirst": _lastfirst(first_name, middle_name, last_name),
+                "grade_level": grade_level,
+                "schoolid": school["school_number"],
+                "enroll_status": 0 if entrydate <= datetime.date.today() else -1,
+                "entrydate": entrydate.isoformat(),
+                "exitdate": _day_after(year_term["lastday"]),
+                "entrycode": "01",
+                "gender": gender,
+                "dob": _date(dob, "dob").isoformat() if dob else None,
+                "street": "",
+                "city": "",
+                "state": "",
+                "zip": "",
+                "home_room": "",
+            },
+        )
         for contact in contacts:
             _add_contact(conn, student, contact)
         _refresh_legacy_contact_fields(conn, student)
-        chosen = [_section(conn, dcid, school["school_number"]) for dcid in sections] if sections is not None \
+        chosen = (
+            [_section(conn, dcid, school["school_number"]) for dcid in sections]
+            if sections is not None
             else _usual_schedule(conn, school["school_number"], grade_level, year_term["yearid"])
+        )
         for section in chosen:
             _add_cc(conn, student, section, entrydate, strict=sections is not None)
     return _keys(student)
@@ -66,8 +99,10 @@ def withdraw_student(store, student_dcid, *, exitdate=None):
         if exitdate <= datetime.date.fromisoformat(student["entrydate"]):
             raise ValueError(f"exitdate {exitdate} must be after the entrydate {student['entrydate']}")
         _update(conn, "students", student["dcid"], enroll_status=2, exitdate=exitdate.isoformat())
-        for cc in conn.execute("SELECT * FROM cc WHERE studentid = ? AND sectionid > 0 AND dateleft > ?",
-                               (student["id"], exitdate.isoformat())).fetchall():
+        for cc in conn.execute(
+            "SELECT * FROM cc WHERE studentid = ? AND sectionid > 0 AND dateleft > ?",
+            (student["id"], exitdate.isoformat()),
+        ).fetchall():
             if cc["dateenrolled"] >= exitdate.isoformat():
                 _drop_cc(conn, cc, datetime.date.fromisoformat(cc["dateenrolled"]))
             else:
@@ -83,12 +118,20 @@ def rename_student(store, student_dcid, *, first_name=None, middle_name=None, la
         first = _name(first_name, "first_name") if first_name is not None else student["first_name"]
         last = _name(last_name, "last_name") if last_name is not None else student["last_name"]
         middle = middle_name.strip() if middle_name is not None else student["middle_name"]
-        _update(conn, "students", student["dcid"], first_name=first, middle_name=middle, last_name=last,
-                lastfirst=_lastfirst(first, middle, last))
+        _update(
+            conn,
+            "students",
+            student["dcid"],
+            first_name=first,
+            middle_name=middle,
+            last_name=last,
+            lastfirst=_lastfirst(first, middle, last),
+        )
     return {**_keys(student), "first_name": first, "middle_name": middle, "last_name": last}
 
 
 # --- contacts -------------------------------------------------------------------------------------------------
+
 
 def change_contacts(store, student_dcid, *, add=(), remove=(), edit=()):
     """Add contacts (dicts), remove them (PERSON.IDs) and edit them (dicts with person_id), all at once.
@@ -121,23 +164,41 @@ def _add_contact(conn, student, contact):
         person_id = _new_person(conn, contact)
     elif conn.execute("SELECT 1 FROM person WHERE id = ?", (person_id,)).fetchone() is None:
         raise ValueError(f"No contact with person_id {person_id}")
-    if conn.execute("SELECT 1 FROM studentcontactassoc WHERE studentdcid = ? AND personid = ?",
-                    (student["dcid"], person_id)).fetchone():
+    if conn.execute(
+        "SELECT 1 FROM studentcontactassoc WHERE studentdcid = ? AND personid = ?", (student["dcid"], person_id)
+    ).fetchone():
         raise ValueError(f"Person {person_id} is already a contact of student {student['dcid']}")
-    order = conn.execute("SELECT COALESCE(MAX(contactpriorityorder), 0) + 1 FROM studentcontactassoc WHERE studentdcid = ?",
-                         (student["dcid"],)).fetchone()[0]
-    assoc = _insert(conn, "studentcontactassoc", {
-        "studentcontactassocid": Store.next_key(conn, "studentcontactassoc", "studentcontactassocid"),
-        "studentdcid": student["dcid"], "personid": person_id, "contactpriorityorder": order,
-        "currreltypecodesetid": relationship,
-    })
-    flags = {column: int(bool(contact.get(name, _flag_default(conn, relationship, name))))
-             for name, column in CONTACT_FLAGS.items()}
-    _insert(conn, "studentcontactdetail", {
-        "studentcontactdetailid": Store.next_key(conn, "studentcontactdetail", "studentcontactdetailid"),
-        "studentcontactassocid": assoc["studentcontactassocid"], "relationshiptypecodesetid": relationship,
-        "relationshipnote": "", "isactive": 1, **flags,
-    })
+    order = conn.execute(
+        "SELECT COALESCE(MAX(contactpriorityorder), 0) + 1 FROM studentcontactassoc WHERE studentdcid = ?",
+        (student["dcid"],),
+    ).fetchone()[0]
+    assoc = _insert(
+        conn,
+        "studentcontactassoc",
+        {
+            "studentcontactassocid": Store.next_key(conn, "studentcontactassoc", "studentcontactassocid"),
+            "studentdcid": student["dcid"],
+            "personid": person_id,
+            "contactpriorityorder": order,
+            "currreltypecodesetid": relationship,
+        },
+    )
+    flags = {
+        column: int(bool(contact.get(name, _flag_default(conn, relationship, name))))
+        for name, column in CONTACT_FLAGS.items()
+    }
+    _insert(
+        conn,
+        "studentcontactdetail",
+        {
+            "studentcontactdetailid": Store.next_key(conn, "studentcontactdetail", "studentcontactdetailid"),
+            "studentcontactassocid": assoc["studentcontactassocid"],
+            "relationshiptypecodesetid": relationship,
+            "relationshipnote": "",
+            "isactive": 1,
+            **flags,
+        },
+    )
     return person_id
 
 
@@ -149,11 +210,20 @@ def _flag_default(conn, relationship_id, flag):
 
 def _new_person(conn, contact):
     person_id = Store.next_key(conn, "person", "id")
-    _insert(conn, "person", {
-        "id": person_id, "firstname": _name(contact.get("first_name"), "first_name"), "middlename": "",
-        "lastname": _name(contact.get("last_name"), "last_name"), "gender": contact.get("gender", ""),
-        "employer": "", "contactnumber": f"C{person_id}", "isactive": 1,
-    })
+    _insert(
+        conn,
+        "person",
+        {
+            "id": person_id,
+            "firstname": _name(contact.get("first_name"), "first_name"),
+            "middlename": "",
+            "lastname": _name(contact.get("last_name"), "last_name"),
+            "gender": contact.get("gender", ""),
+            "employer": "",
+            "contactnumber": f"C{person_id}",
+            "isactive": 1,
+        },
+    )
     if contact.get("phone"):
         _add_phone(conn, person_id, contact["phone"], contact.get("phone_type", "Mobile"))
     if contact.get("email"):
@@ -162,31 +232,55 @@ def _new_person(conn, contact):
 
 
 def _add_phone(conn, person_id, number, kind):
-    phone = _insert(conn, "phonenumber", {"phonenumberid": Store.next_key(conn, "phonenumber", "phonenumberid"),
-                                          "phonenumber": number, "phonenumberext": ""})
-    _insert(conn, "personphonenumberassoc", {
-        "personphonenumberassocid": Store.next_key(conn, "personphonenumberassoc", "personphonenumberassocid"),
-        "personid": person_id, "phonenumberid": phone["phonenumberid"],
-        "phonetypecodesetid": _codeset(conn, "Phone", kind), "phonenumberpriorityorder": 1, "ispreferred": 1,
-        "issms": int(kind == "Mobile"),
-    })
+    phone = _insert(
+        conn,
+        "phonenumber",
+        {
+            "phonenumberid": Store.next_key(conn, "phonenumber", "phonenumberid"),
+            "phonenumber": number,
+            "phonenumberext": "",
+        },
+    )
+    _insert(
+        conn,
+        "personphonenumberassoc",
+        {
+            "personphonenumberassocid": Store.next_key(conn, "personphonenumberassoc", "personphonenumberassocid"),
+            "personid": person_id,
+            "phonenumberid": phone["phonenumberid"],
+            "phonetypecodesetid": _codeset(conn, "Phone", kind),
+            "phonenumberpriorityorder": 1,
+            "ispreferred": 1,
+            "issms": int(kind == "Mobile"),
+        },
+    )
 
 
 def _add_email(conn, person_id, address):
-    email = _insert(conn, "emailaddress", {"emailaddressid": Store.next_key(conn, "emailaddress", "emailaddressid"),
-                                           "emailaddress": address})
-    _insert(conn, "personemailaddressassoc", {
-        "personemailaddressassocid": Store.next_key(conn, "personemailaddressassoc", "personemailaddressassocid"),
-        "personid": person_id, "emailaddressid": email["emailaddressid"],
-        "emailtypecodesetid": _codeset(conn, "Email", "Home"), "isprimaryemailaddress": 1,
-        "emailaddresspriorityorder": 1,
-    })
+    email = _insert(
+        conn,
+        "emailaddress",
+        {"emailaddressid": Store.next_key(conn, "emailaddress", "emailaddressid"), "emailaddress": address},
+    )
+    _insert(
+        conn,
+        "personemailaddressassoc",
+        {
+            "personemailaddressassocid": Store.next_key(conn, "personemailaddressassoc", "personemailaddressassocid"),
+            "personid": person_id,
+            "emailaddressid": email["emailaddressid"],
+            "emailtypecodesetid": _codeset(conn, "Email", "Home"),
+            "isprimaryemailaddress": 1,
+            "emailaddresspriorityorder": 1,
+        },
+    )
 
 
 def _remove_contact(conn, student, person_id):
     assoc = _contact_assoc(conn, student, person_id)
-    for detail in conn.execute("SELECT dcid FROM studentcontactdetail WHERE studentcontactassocid = ?",
-                               (assoc["studentcontactassocid"],)).fetchall():
+    for detail in conn.execute(
+        "SELECT dcid FROM studentcontactdetail WHERE studentcontactassocid = ?", (assoc["studentcontactassocid"],)
+    ).fetchall():
         _delete(conn, "studentcontactdetail", detail["dcid"])
     _delete(conn, "studentcontactassoc", assoc["dcid"])
 
@@ -199,8 +293,11 @@ def _edit_contact(conn, student, changes):
     if unknown:
         raise ValueError(f"Unknown contact fields: {', '.join(sorted(unknown))}")
     person = conn.execute("SELECT * FROM person WHERE id = ?", (person_id,)).fetchone()
-    names = {column: _name(changes[key], key) for key, column in (("first_name", "firstname"), ("last_name", "lastname"))
-             if key in changes}
+    names = {
+        column: _name(changes[key], key)
+        for key, column in (("first_name", "firstname"), ("last_name", "lastname"))
+        if key in changes
+    }
     if names:
         _update(conn, "person", person["dcid"], **names)
     if "phone" in changes:
@@ -213,15 +310,17 @@ def _edit_contact(conn, student, changes):
         detail_changes["relationshiptypecodesetid"] = relationship
         _update(conn, "studentcontactassoc", assoc["dcid"], currreltypecodesetid=relationship)
     if detail_changes:
-        detail = conn.execute("SELECT dcid FROM studentcontactdetail WHERE studentcontactassocid = ?",
-                              (assoc["studentcontactassocid"],)).fetchone()
+        detail = conn.execute(
+            "SELECT dcid FROM studentcontactdetail WHERE studentcontactassocid = ?", (assoc["studentcontactassocid"],)
+        ).fetchone()
         _update(conn, "studentcontactdetail", detail["dcid"], **detail_changes)
 
 
 def _edit_phone(conn, person_id, number):
     preferred = conn.execute(
         "SELECT p.dcid FROM personphonenumberassoc a JOIN phonenumber p ON p.phonenumberid = a.phonenumberid "
-        "WHERE a.personid = ? ORDER BY a.ispreferred DESC, a.phonenumberpriorityorder LIMIT 1", (person_id,)
+        "WHERE a.personid = ? ORDER BY a.ispreferred DESC, a.phonenumberpriorityorder LIMIT 1",
+        (person_id,),
     ).fetchone()
     if preferred is None:
         _add_phone(conn, person_id, number, "Mobile")
@@ -232,7 +331,8 @@ def _edit_phone(conn, person_id, number):
 def _edit_email(conn, person_id, address):
     primary = conn.execute(
         "SELECT e.dcid FROM personemailaddressassoc a JOIN emailaddress e ON e.emailaddressid = a.emailaddressid "
-        "WHERE a.personid = ? ORDER BY a.isprimaryemailaddress DESC, a.emailaddresspriorityorder LIMIT 1", (person_id,)
+        "WHERE a.personid = ? ORDER BY a.isprimaryemailaddress DESC, a.emailaddresspriorityorder LIMIT 1",
+        (person_id,),
     ).fetchone()
     if primary is None:
         _add_email(conn, person_id, address)
@@ -241,8 +341,9 @@ def _edit_email(conn, person_id, address):
 
 
 def _contact_assoc(conn, student, person_id):
-    assoc = conn.execute("SELECT * FROM studentcontactassoc WHERE studentdcid = ? AND personid = ?",
-                         (student["dcid"], person_id)).fetchone()
+    assoc = conn.execute(
+        "SELECT * FROM studentcontactassoc WHERE studentdcid = ? AND personid = ?", (student["dcid"], person_id)
+    ).fetchone()
     if assoc is None:
         raise ValueError(f"Person {person_id} is not a contact of student {student['dcid']}")
     return assoc
@@ -267,8 +368,14 @@ def student_contacts(conn, student_dcid):
         (student_dcid,),
     ).fetchall()
     return [
-        Contact(row["id"], f"{row['lastname']}, {row['firstname']}", row["relationship"] or "Other",
-                {column: row[column] for column in CONTACT_FLAGS.values()}, row["phone"] or "", row["email"] or "")
+        Contact(
+            row["id"],
+            f"{row['lastname']}, {row['firstname']}",
+            row["relationship"] or "Other",
+            {column: row[column] for column in CONTACT_FLAGS.values()},
+            row["phone"] or "",
+            row["email"] or "",
+        )
         for row in rows
     ]
 
@@ -284,6 +391,7 @@ def _refresh_legacy_contact_fields(conn, student):
 
 # --- schedules ------------------------------------------------------------------------------------------------
 
+
 def change_schedule(store, student_dcid, *, drop=(), add=(), on=None):
     """Drop CC rows (CC.DCIDs) and enrol in sections (SECTIONS.DCIDs) as of `on` (default today)."""
     on = _date(on, "on") if on else datetime.date.today()
@@ -298,37 +406,52 @@ def change_schedule(store, student_dcid, *, drop=(), add=(), on=None):
             if on.isoformat() >= cc["dateleft"]:
                 raise ValueError(f"Enrolment {cc_dcid} already ended on {cc['dateleft']}")
             _drop_cc(conn, cc, max(on, datetime.date.fromisoformat(cc["dateenrolled"])))
-        added = [_add_cc(conn, student, _section(conn, dcid, student["schoolid"]), on, strict=True)
-                 for dcid in add]
+        added = [_add_cc(conn, student, _section(conn, dcid, student["schoolid"]), on, strict=True) for dcid in add]
     return {**_keys(student), "added_cc_dcids": [cc["dcid"] for cc in added if cc]}
 
 
 def _drop_cc(conn, cc, on):
     """PowerSchool marks a dropped enrolment by negating its section and term."""
-    _update(conn, "cc", cc["dcid"], sectionid=-abs(cc["sectionid"]), termid=-abs(cc["termid"]),
-            dateleft=on.isoformat())
+    _update(conn, "cc", cc["dcid"], sectionid=-abs(cc["sectionid"]), termid=-abs(cc["termid"]), dateleft=on.isoformat())
 
 
 def _add_cc(conn, student, section, on, *, strict):
-    term = conn.execute("SELECT firstday, lastday FROM terms WHERE schoolid = ? AND id = ?",
-                        (section["schoolid"], section["termid"])).fetchone()
+    term = conn.execute(
+        "SELECT firstday, lastday FROM terms WHERE schoolid = ? AND id = ?", (section["schoolid"], section["termid"])
+    ).fetchone()
     enrolled = max(on.isoformat(), term["firstday"], student["entrydate"])
     left = _day_after(term["lastday"])
     if enrolled >= left:
         if strict:
             raise ValueError(f"Section {section['dcid']}'s term ended on {term['lastday']}")
         return None
-    active = conn.execute("SELECT 1 FROM cc WHERE studentid = ? AND sectionid = ? AND dateleft > ?",
-                          (student["id"], section["id"], enrolled)).fetchone()
+    active = conn.execute(
+        "SELECT 1 FROM cc WHERE studentid = ? AND sectionid = ? AND dateleft > ?",
+        (student["id"], section["id"], enrolled),
+    ).fetchone()
     if active:
         raise ValueError(f"Student {student['dcid']} is already enrolled in section {section['dcid']}")
-    return _insert(conn, "cc", {
-        "id": Store.next_key(conn, "cc", "id"), "studentid": student["id"], "sectionid": section["id"],
-        "schoolid": section["schoolid"], "termid": section["termid"], "dateenrolled": enrolled, "dateleft": left,
-        "expression": section["expression"], "section_number": section["section_number"],
-        "course_number": section["course_number"], "teacherid": section["teacher"], "origsectionid": section["id"],
-        "attendance_type_code": 2, "currentabsences": 0, "currenttardies": 0,
-    })
+    return _insert(
+        conn,
+        "cc",
+        {
+            "id": Store.next_key(conn, "cc", "id"),
+            "studentid": student["id"],
+            "sectionid": section["id"],
+            "schoolid": section["schoolid"],
+            "termid": section["termid"],
+            "dateenrolled": enrolled,
+            "dateleft": left,
+            "expression": section["expression"],
+            "section_number": section["section_number"],
+            "course_number": section["course_number"],
+            "teacherid": section["teacher"],
+            "origsectionid": section["id"],
+            "attendance_type_code": 2,
+            "currentabsences": 0,
+            "currenttardies": 0,
+        },
+    )
 
 
 def _usual_schedule(conn, school_number, grade_level, yearid):
@@ -345,8 +468,11 @@ def _usual_schedule(conn, school_number, grade_level, yearid):
     ).fetchall()
     taken, chosen = set(), []
     for section in candidates:
-        slots = {(period, letter, quarter) for period, letter in generator.expand_expression(section["expression"])
-                 for quarter in _quarters(section["termid"])}
+        slots = {
+            (period, letter, quarter)
+            for period, letter in generator.expand_expression(section["expression"])
+            for quarter in _quarters(section["termid"])
+        }
         if not slots & taken:
             taken |= slots
             chosen.append(section)
@@ -371,7 +497,12 @@ def set_attendance_mode(store, school_number, yearid, mode):
     with store.transaction() as conn:
         school = _school(conn, school_number)
         yearid = _whole(yearid, "yearid")
-        if conn.execute("SELECT 1 FROM terms WHERE schoolid = ? AND yearid = ?", (school["school_number"], yearid)).fetchone() is None:
+        if (
+            conn.execute(
+                "SELECT 1 FROM terms WHERE schoolid = ? AND yearid = ?", (school["school_number"], yearid)
+            ).fetchone()
+            is None
+        ):
             raise ValueError(f"School {school_number} has no terms in year {yearid}")
         conn.execute(
             "INSERT INTO sandbox_attendance_mode (schoolid, yearid, att_mode_code) VALUES (?, ?, ?) "
@@ -383,6 +514,7 @@ def set_attendance_mode(store, school_number, yearid, mode):
 
 # --- reset ----------------------------------------------------------------------------------------------------
 
+
 def reset(store):
     """Regenerate the district from its stored seed, size, profile and date, keeping the installed plugin."""
     seed, students = store.get_setting("seed"), store.get_setting("students")
@@ -391,21 +523,30 @@ def reset(store):
     plugin = store.query_one("SELECT * FROM sandbox_plugin ORDER BY plugin_id LIMIT 1")
     access = [tuple(row) for row in store.query("SELECT table_name, field_name, access FROM sandbox_field_access")]
     counts = generator.generate_district(
-        store, seed=seed, students=students, profile=store.get_setting("profile", "25.7"),
+        store,
+        seed=seed,
+        students=students,
+        profile=store.get_setting("profile", "25.7"),
         today=datetime.date.fromisoformat(store.get_setting("today")),
-        client_id=plugin["client_id"] if plugin else None, client_secret=plugin["client_secret"] if plugin else None,
+        client_id=plugin["client_id"] if plugin else None,
+        client_secret=plugin["client_secret"] if plugin else None,
     )
     if plugin:
         with store.transaction() as conn:
             conn.execute("DELETE FROM sandbox_plugin")
-            conn.execute(f"INSERT INTO sandbox_plugin ({', '.join(plugin.keys())}) VALUES ({', '.join('?' * len(plugin))})",
-                         tuple(plugin))
+            conn.execute(
+                f"INSERT INTO sandbox_plugin ({', '.join(plugin.keys())}) VALUES ({', '.join('?' * len(plugin))})",
+                tuple(plugin),
+            )
             conn.execute("DELETE FROM sandbox_field_access")
-            conn.executemany("INSERT INTO sandbox_field_access (table_name, field_name, access) VALUES (?, ?, ?)", access)
+            conn.executemany(
+                "INSERT INTO sandbox_field_access (table_name, field_name, access) VALUES (?, ?, ?)", access
+            )
     return counts
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
+
 
 def _insert(conn, table, row):
     """Insert a row with a fresh DCID and log it; returns the row as inserted."""
@@ -435,7 +576,9 @@ def _student(conn, dcid):
 
 
 def _school(conn, school_number):
-    row = conn.execute("SELECT * FROM schools WHERE school_number = ?", (_whole(school_number, "school_number"),)).fetchone()
+    row = conn.execute(
+        "SELECT * FROM schools WHERE school_number = ?", (_whole(school_number, "school_number"),)
+    ).fetchone()
     if row is None:
         raise ValueError(f"No school with school_number {school_number}")
     return row
@@ -446,7 +589,9 @@ def _section(conn, dcid, school_number):
     if row is None:
         raise ValueError(f"No section with DCID {dcid}")
     if row["schoolid"] != school_number:
-        raise ValueError(f"Section {dcid} belongs to school {row['schoolid']}, not the student's school {school_number}")
+        raise ValueError(
+            f"Section {dcid} belongs to school {row['schoolid']}, not the student's school {school_number}"
+        )
     return row
 
 
@@ -461,8 +606,9 @@ def _year_term(conn, school_number, day):
 
 
 def _codeset(conn, codetype, code):
-    row = conn.execute("SELECT codesetid FROM codeset WHERE codetype = ? AND lower(code) = lower(?)",
-                       (codetype, code or "")).fetchone()
+    row = conn.execute(
+        "SELECT codesetid FROM codeset WHERE codetype = ? AND lower(code) = lower(?)", (codetype, code or "")
+    ).fetchone()
     if row is None:
         known = [r["code"] for r in conn.execute("SELECT code FROM codeset WHERE codetype = ?", (codetype,))]
         raise ValueError(f"Unknown {codetype.lower()} {code!r}; one of: {', '.join(known)}")
@@ -472,7 +618,9 @@ def _codeset(conn, codetype, code):
 def _grade(grade_level, school):
     grade = _whole(grade_level, "grade_level")
     if not school["low_grade"] <= grade <= school["high_grade"]:
-        raise ValueError(f"{school['name']} teaches grades {school['low_grade']} to {school['high_grade']}, not {grade}")
+        raise ValueError(
+            f"{school['name']} teaches grades {school['low_grade']} to {school['high_grade']}, not {grade}"
+        )
     return grade
 
 

@@ -13,12 +13,30 @@ from dataclasses import dataclass, field
 from sandbox import schema
 from sandbox.access import FULL_ACCESS, VIEW_ONLY, granted_fields
 
-__all__ = ["PluginXmlError", "PluginDescriptor", "parse_plugin_xml", "install_plugin", "set_enabled",
-           "regenerate_credentials", "set_options", "granted_fields", "installed_plugin"]
+__all__ = [
+    "PluginXmlError",
+    "PluginDescriptor",
+    "parse_plugin_xml",
+    "install_plugin",
+    "set_enabled",
+    "regenerate_credentials",
+    "set_options",
+    "granted_fields",
+    "installed_plugin",
+]
 
 NAMESPACE = "http://plugin.powerschool.pearson.com"
-CHILD_ELEMENTS = {"registration", "oauth", "access_request", "openid", "saml", "links", "publisher", "autoinstall",
-                  "identityAttribute"}
+CHILD_ELEMENTS = {
+    "registration",
+    "oauth",
+    "access_request",
+    "openid",
+    "saml",
+    "links",
+    "publisher",
+    "autoinstall",
+    "identityAttribute",
+}
 ACCESS_LEVELS = (VIEW_ONLY, FULL_ACCESS)
 VERSION_PATTERN = re.compile(r"^\d+(\.\d+)*$")
 
@@ -70,12 +88,15 @@ def parse_plugin_xml(xml_text):
     children = _children(root, namespace)
     publisher = children.get("publisher")
     if publisher is None:
-        raise PluginXmlError("<plugin> needs a <publisher name=\"...\"> element")
+        raise PluginXmlError('<plugin> needs a <publisher name="..."> element')
     if not publisher.get("name", "").strip():
         raise PluginXmlError("<publisher> needs a non-empty name attribute")
     return PluginDescriptor(
-        name=_name(root), version=_version(root), description=_description(root),
-        publisher=publisher.get("name").strip(), oauth="oauth" in children,
+        name=_name(root),
+        version=_version(root),
+        description=_description(root),
+        publisher=publisher.get("name").strip(),
+        oauth="oauth" in children,
         fields=_fields(children.get("access_request"), namespace),
     )
 
@@ -104,7 +125,9 @@ def _children(root, namespace):
     for child in root:
         child_namespace, tag = _split_tag(child.tag)
         if child_namespace != namespace or tag not in CHILD_ELEMENTS:
-            raise PluginXmlError(f"<plugin> does not allow a <{tag}> element; allowed: {', '.join(sorted(CHILD_ELEMENTS))}")
+            raise PluginXmlError(
+                f"<plugin> does not allow a <{tag}> element; allowed: {', '.join(sorted(CHILD_ELEMENTS))}"
+            )
         if tag in children:
             raise PluginXmlError(f"<plugin> may contain only one <{tag}> element")
         children[tag] = child
@@ -114,14 +137,16 @@ def _children(root, namespace):
 def _name(root):
     name = root.get("name", "").strip()
     if not 1 <= len(name) <= 40:
-        raise PluginXmlError(f"The plugin's name attribute is required and must be 1 to 40 characters (got {len(name)})")
+        raise PluginXmlError(
+            f"The plugin's name attribute is required and must be 1 to 40 characters (got {len(name)})"
+        )
     return name
 
 
 def _version(root):
     version = root.get("version", "").strip()
     if not version:
-        raise PluginXmlError("The plugin's version attribute is required, e.g. version=\"1.0.0\"")
+        raise PluginXmlError('The plugin\'s version attribute is required, e.g. version="1.0.0"')
     if len(version) > 20 or not VERSION_PATTERN.match(version):
         raise PluginXmlError(f"The plugin's version must be digits and dots, at most 20 characters (got {version!r})")
     return version
@@ -142,7 +167,9 @@ def _fields(access_request, namespace):
     for position, element in enumerate(access_request, start=1):
         element_namespace, tag = _split_tag(element.tag)
         if tag != "field" or element_namespace != namespace:
-            raise PluginXmlError(f"<access_request> may only contain <field> elements, found <{tag}> at position {position}")
+            raise PluginXmlError(
+                f"<access_request> may only contain <field> elements, found <{tag}> at position {position}"
+            )
         table, column, access = (element.get(name, "").strip() for name in ("table", "field", "access"))
         where = f"<field> {position} ({table or '?'}.{column or '?'})"
         if not table or not column:
@@ -161,7 +188,9 @@ def install_plugin(store, xml_text):
     """Install a plugin.xml as the sandbox's plugin: new name and field access, the same credentials."""
     descriptor = parse_plugin_xml(xml_text)
     if not descriptor.oauth:
-        raise PluginXmlError("The plugin.xml has no <oauth/> element, so PowerSchool would issue it no client credentials")
+        raise PluginXmlError(
+            "The plugin.xml has no <oauth/> element, so PowerSchool would issue it no client credentials"
+        )
     with store.transaction() as conn:
         if conn.execute("SELECT 1 FROM sandbox_plugin").fetchone() is None:
             conn.execute(
@@ -209,7 +238,9 @@ def set_options(store, **options):
     with store.transaction() as conn:
         _require_plugin(conn)
         assignments = ", ".join(f"{name} = ?" for name in options)
-        conn.execute(f"UPDATE sandbox_plugin SET {assignments}", [int(v) if isinstance(v, bool) else v for v in options.values()])
+        conn.execute(
+            f"UPDATE sandbox_plugin SET {assignments}", [int(v) if isinstance(v, bool) else v for v in options.values()]
+        )
 
 
 def installed_plugin(store):

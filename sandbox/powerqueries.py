@@ -127,8 +127,16 @@ ATTENDANCE_CODE_BY_SCHOOL_DATE = PowerQuery(
     flattened=False,
     args=(Arg("schoolid", "int"), Arg("att_date", "date")),
     columns=columns(
-        "attendance_code", "attendance_codeid=attendance_code.id", "dcid", "att_code", "description",
-        "presence_status_cd", "schoolid", "yearid", "sortorder", "course_credit_points",
+        "attendance_code",
+        "attendance_codeid=attendance_code.id",
+        "dcid",
+        "att_code",
+        "description",
+        "presence_status_cd",
+        "schoolid",
+        "yearid",
+        "sortorder",
+        "course_credit_points",
     ),
     sql=f"""
         SELECT ac.dcid, ac.id, ac.dcid, ac.att_code, ac.description, ac.presence_status_cd, ac.schoolid, ac.yearid,
@@ -146,8 +154,17 @@ DAILY_ATTENDANCE_TEMPLATE = PowerQuery(
     flattened=False,
     args=(Arg("studentid", "int"), Arg("att_date", "date")),
     columns=columns(
-        "attendance", "dcid", "id", "studentid", "schoolid", "yearid", "att_date", "att_mode_code",
-        "attendance_codeid", "comment=attendance.att_comment", "calendar_dayid",
+        "attendance",
+        "dcid",
+        "id",
+        "studentid",
+        "schoolid",
+        "yearid",
+        "att_date",
+        "att_mode_code",
+        "attendance_codeid",
+        "comment=attendance.att_comment",
+        "calendar_dayid",
     ),
     # One row per student: the existing daily record when there is one, else a blank one to fill in.
     sql=f"""
@@ -169,9 +186,20 @@ TIME_ATTENDANCE_TEMPLATE = PowerQuery(
     flattened=False,
     args=(Arg("studentid", "int"), Arg("dcid", "int", False), Arg("att_date", "date")),
     columns=columns(
-        "attendance", "dcid", "id", "studentid", "schoolid", "yearid", "att_date", "att_mode_code",
-        "attendance_codeid", "total_minutes", "att_comment", "calendar_dayid",
-    ) + columns("attendance_time", "time_in", "time_out"),
+        "attendance",
+        "dcid",
+        "id",
+        "studentid",
+        "schoolid",
+        "yearid",
+        "att_date",
+        "att_mode_code",
+        "attendance_codeid",
+        "total_minutes",
+        "att_comment",
+        "calendar_dayid",
+    )
+    + columns("attendance_time", "time_in", "time_out"),
     # `dcid` 0 (or absent) asks for a blank Time record; otherwise that record, with its Time In/Out.
     sql=f"""
         SELECT COALESCE(a.dcid, 0), a.dcid, a.id, s.id, s.schoolid, t.yearid, :att_date, 'ATT_ModeTime', a.attendance_codeid,
@@ -193,11 +221,29 @@ MEETING_INTERVAL_ATTENDANCE_TEMPLATE = PowerQuery(
     flattened=False,
     args=(Arg("studentid", "int"), Arg("schoolid", "int"), Arg("att_date", "date")),
     columns=columns(
-        "attendance", "dcid", "id", "studentid", "schoolid", "yearid", "att_date", "att_mode_code", "ccid",
-        "periodid", "start_time=bell_schedule_items.start_time", "end_time=bell_schedule_items.end_time",
-        "attendance_codeid", "att_comment", "calendar_dayid",
-    ) + columns("period", "period_number", "abbreviation") + columns(
-        "sections", "section_dcid=sections.dcid", "course_number", "section_number", "expression",
+        "attendance",
+        "dcid",
+        "id",
+        "studentid",
+        "schoolid",
+        "yearid",
+        "att_date",
+        "att_mode_code",
+        "ccid",
+        "periodid",
+        "start_time=bell_schedule_items.start_time",
+        "end_time=bell_schedule_items.end_time",
+        "attendance_codeid",
+        "att_comment",
+        "calendar_dayid",
+    )
+    + columns("period", "period_number", "abbreviation")
+    + columns(
+        "sections",
+        "section_dcid=sections.dcid",
+        "course_number",
+        "section_number",
+        "expression",
     ),
     sql="""
         SELECT COALESCE(a.dcid, 0), a.dcid, a.id, cc.studentid, cd.schoolid, p.year_id, :att_date, 'ATT_ModeMeeting', cc.id,
@@ -232,11 +278,23 @@ STUDENT_ATTENDANCE_DETAIL = PowerQuery(
         Arg("attendance_att_date_end", "date", False),
     ),
     columns=columns(
-        "attendance", "dcid", "id", "studentid", "schoolid", "yearid", "att_date", "att_mode_code",
-        "attendance_codeid", "att_comment", "ccid", "periodid", "total_minutes", "calendar_dayid",
-    ) + columns("attendance_code", "att_code", "description", "presence_status_cd") + columns(
-        "students", "students_dcid=students.dcid"
-    ),
+        "attendance",
+        "dcid",
+        "id",
+        "studentid",
+        "schoolid",
+        "yearid",
+        "att_date",
+        "att_mode_code",
+        "attendance_codeid",
+        "att_comment",
+        "ccid",
+        "periodid",
+        "total_minutes",
+        "calendar_dayid",
+    )
+    + columns("attendance_code", "att_code", "description", "presence_status_cd")
+    + columns("students", "students_dcid=students.dcid"),
     sql="""
         SELECT a.dcid, a.dcid, a.id, a.studentid, a.schoolid, a.yearid, a.att_date, a.att_mode_code,
                a.attendance_codeid, a.att_comment, a.ccid, a.periodid, a.total_minutes, a.calendar_dayid,
@@ -273,7 +331,16 @@ YEAR_TERMS = PowerQuery(
     flattened=True,
     args=(Arg("schoolid", "int"), Arg("yearid", "int")),
     columns=columns(
-        "terms", "dcid", "id", "schoolid", "yearid", "name", "abbreviation", "firstday", "lastday", "isyearrec",
+        "terms",
+        "dcid",
+        "id",
+        "schoolid",
+        "yearid",
+        "name",
+        "abbreviation",
+        "firstday",
+        "lastday",
+        "isyearrec",
         "portion",
     ),
     sql="""
@@ -290,7 +357,15 @@ SECTION_ENROLLMENTS = PowerQuery(
     flattened=True,
     args=(Arg("section_dcid", "int_list"),),
     columns=columns(
-        "students", "dcid", "id", "student_number", "first_name", "last_name", "lastfirst", "grade_level", "gender",
+        "students",
+        "dcid",
+        "id",
+        "student_number",
+        "first_name",
+        "last_name",
+        "lastfirst",
+        "grade_level",
+        "gender",
     ),
     sql="""
         SELECT s.dcid, s.dcid, s.id, s.student_number, s.first_name, s.last_name, s.lastfirst, s.grade_level,

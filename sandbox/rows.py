@@ -5,7 +5,7 @@ the same way (every column value a string) and every write lands in the data-ver
 """
 
 import sqlite3
-from functools import lru_cache
+from functools import cache
 
 from sandbox import schema
 from sandbox.store import Store
@@ -32,7 +32,7 @@ def table_record(table, row, projection):
     return {"id": row[schema.primary_key(table)], "name": display_name(table), "tables": {table: values}}
 
 
-@lru_cache(maxsize=None)
+@cache
 def column_types(table):
     """{column: "INTEGER" | "REAL" | "TEXT"} from the DDL, for checking values before they are written."""
     scratch = sqlite3.connect(":memory:")
@@ -121,5 +121,7 @@ def write_result(action, key, ref):
         "insert_count": int(action == "INSERT"),
         "update_count": int(action == "UPDATE"),
         "delete_count": 0,
-        "result": [{"client_uid": None, "status": "SUCCESS", "action": action, "success_message": {"id": key, "ref": ref}}],
+        "result": [
+            {"client_uid": None, "status": "SUCCESS", "action": action, "success_message": {"id": key, "ref": ref}}
+        ],
     }

@@ -50,14 +50,22 @@ def check_reachable(client):
     try:
         answer = client.server_time()
     except UnavailableError as error:
-        return CheckResult(name, False, f"PowerSchool did not answer: {error}.",
-                           "Check the server name in the URL, that the server is up, and that this server may reach "
-                           "it (firewall, proxy).")
+        return CheckResult(
+            name,
+            False,
+            f"PowerSchool did not answer: {error}.",
+            "Check the server name in the URL, that the server is up, and that this server may reach "
+            "it (firewall, proxy).",
+        )
     except PowerSchoolError as error:
         return CheckResult(name, False, f"The address answered, but not like PowerSchool: {error}.", error.hint)
     if "timestamp" not in answer and "time" not in answer:
-        return CheckResult(name, False, "The address answered, but not like PowerSchool.",
-                           "Use the address you log in to PowerSchool with, e.g. https://yourdistrict.powerschool.com.")
+        return CheckResult(
+            name,
+            False,
+            "The address answered, but not like PowerSchool.",
+            "Use the address you log in to PowerSchool with, e.g. https://yourdistrict.powerschool.com.",
+        )
     return CheckResult(name, True, f"PowerSchool answers (server time {answer.get('time', answer.get('timestamp'))}).")
 
 
@@ -68,7 +76,9 @@ def check_credentials(client):
         client.session.request_new_token()
     except AuthError:
         return CheckResult(
-            name, False, "PowerSchool refused the client ID and secret: either they are wrong, or the plugin is disabled.",
+            name,
+            False,
+            "PowerSchool refused the client ID and secret: either they are wrong, or the plugin is disabled.",
             f"In PowerSchool open {PLUGIN_PAGE} → Data Provider Configuration: check that the plugin is enabled and "
             "copy its Client ID and Client Secret into PowerSchool Setup in RaptorLink.",
         )
@@ -86,11 +96,15 @@ def check_field_access(client):
             granted = client.table_access(table)
         except AccessError:
             granted = {}
-        missing += [_describe(table, field, needed) for field, needed in fields.items()
-                    if not grants(granted.get(field), needed)]
+        missing += [
+            _describe(table, field, needed)
+            for field, needed in fields.items()
+            if not grants(granted.get(field), needed)
+        ]
     if missing:
-        return CheckResult(name, False, f"The plugin lacks access to {len(missing)} field(s): {', '.join(missing)}.",
-                           REINSTALL)
+        return CheckResult(
+            name, False, f"The plugin lacks access to {len(missing)} field(s): {', '.join(missing)}.", REINSTALL
+        )
     return CheckResult(name, True, "The plugin has access to every field RaptorLink reads and writes.")
 
 
@@ -126,9 +140,12 @@ def check_v1_access(client):
     try:
         client.district()
     except AccessError:
-        return CheckResult(name, False, "PowerSchool refuses the v1 API (students, schools) to the plugin.",
-                           "Set Access Level for v1 APIs to Full Access in the plugin's Data Provider Configuration "
-                           f"({PLUGIN_PAGE}).")
+        return CheckResult(
+            name,
+            False,
+            "PowerSchool refuses the v1 API (students, schools) to the plugin.",
+            f"Set Access Level for v1 APIs to Full Access in the plugin's Data Provider Configuration ({PLUGIN_PAGE}).",
+        )
     except PowerSchoolError as error:
         return CheckResult(name, False, f"The v1 API failed: {error}.", error.hint)
     return CheckResult(name, True, "The v1 API answers with full access.")

@@ -29,8 +29,9 @@ BATCH_ATTENDANCE_LIMIT = 200
 
 
 class PowerSchoolClient:
-    def __init__(self, connection, *, sleep=time.sleep, jitter=random.random, http=None,
-                 page_size=paging.DEFAULT_PAGE_SIZE):
+    def __init__(
+        self, connection, *, sleep=time.sleep, jitter=random.random, http=None, page_size=paging.DEFAULT_PAGE_SIZE
+    ):
         self.session = PowerSchoolSession(connection, sleep=sleep, jitter=jitter, http=http)
         self.page_size = page_size
         self._metadata = None
@@ -111,7 +112,10 @@ class PowerSchoolClient:
 
     def year_term(self, school_number, on_date):
         """Table `terms`: the full-year term containing `on_date` at a school, or None (summer, no calendar)."""
-        q = _fiql(schoolid=school_number, isyearrec=1) + f";firstday=le={on_date.isoformat()};lastday=ge={on_date.isoformat()}"
+        q = (
+            _fiql(schoolid=school_number, isyearrec=1)
+            + f";firstday=le={on_date.isoformat()};lastday=ge={on_date.isoformat()}"
+        )
         return next(iter(self.table_rows("terms", q)), None)
 
     def calendar_days(self, school_number, first_day, last_day):
@@ -265,7 +269,7 @@ class PowerSchoolClient:
         result = AttendanceWriteResult()
         records = list(records)
         for start in range(0, len(records), BATCH_ATTENDANCE_LIMIT):
-            chunk = records[start:start + BATCH_ATTENDANCE_LIMIT]
+            chunk = records[start : start + BATCH_ATTENDANCE_LIMIT]
             idempotent = all(record.is_upsert for record in chunk)
             result = result.merge(self._post_attendance("/ws/attendance/batch_daily_time", chunk, idempotent))
         return result

@@ -199,7 +199,8 @@ def result_error_messages(result):
     errors = (result.get("error_message") or {}).get("error")
     return [
         (error.get("error_description") or error.get("message") or _describe_error(error))
-        if isinstance(error, dict) else str(error)
+        if isinstance(error, dict)
+        else str(error)
         for error in as_list(errors)
     ]
 

@@ -8,19 +8,52 @@ student numbers changed between versions. Table and PowerQuery rows carry every 
 from datetime import date
 
 # v1 keys that hold numbers PowerSchool uses as keys (DCIDs, school numbers, counts, grade levels).
-V1_INTEGER_KEYS = frozenset({
-    "id", "school_id", "school_number", "student_id", "section_id", "course_id", "term_id", "staff_id",
-    "users_dcid", "enroll_status_code", "grade_level", "low_grade", "high_grade", "alternate_school_number",
-    "start_year", "portion", "next_school", "sched_next_year_grade", "projected_graduation_year",
-    "district_entry_grade_level", "school_entry_grade_level", "lunch_id", "fteid", "count", "timestamp",
-    "plugin_id",
-})
+V1_INTEGER_KEYS = frozenset(
+    {
+        "id",
+        "school_id",
+        "school_number",
+        "student_id",
+        "section_id",
+        "course_id",
+        "term_id",
+        "staff_id",
+        "users_dcid",
+        "enroll_status_code",
+        "grade_level",
+        "low_grade",
+        "high_grade",
+        "alternate_school_number",
+        "start_year",
+        "portion",
+        "next_school",
+        "sched_next_year_grade",
+        "projected_graduation_year",
+        "district_entry_grade_level",
+        "school_entry_grade_level",
+        "lunch_id",
+        "fteid",
+        "count",
+        "timestamp",
+        "plugin_id",
+    }
+)
 
 # v1 keys that look numeric in some districts but are text people read or type (leading zeros matter).
-V1_TEXT_KEYS = frozenset({
-    "local_id", "state_province_id", "section_number", "district_number", "postal_code", "number",
-    "entry_code", "course_number", "student_username", "home_room",
-})
+V1_TEXT_KEYS = frozenset(
+    {
+        "local_id",
+        "state_province_id",
+        "section_number",
+        "district_number",
+        "postal_code",
+        "number",
+        "entry_code",
+        "course_number",
+        "student_username",
+        "home_room",
+    }
+)
 
 # Containers whose only child is a repeated element: {"school_affiliations": {"school_affiliation": …}}.
 V1_REPEATED_CONTAINERS = {
@@ -34,12 +67,30 @@ V1_REPEATED_CONTAINERS = {
 V1_REPEATED_KEYS = frozenset({"races", "_field", "school_affiliation", "counselor", "_table_extension"})
 
 # Expansions PowerSchool answers with "" when empty; the envelope's own @expansions list adds to these.
-KNOWN_EXPANSIONS = frozenset({
-    "demographics", "addresses", "alerts", "phones", "school_enrollment", "ethnicity_race", "contact",
-    "contact_info", "initial_enrollment", "schedule_setup", "fees", "lunch", "global_id", "emails",
-    "school_affiliations", "counselors", "term", "school_boundary", "full_time_equivalencies",
-    "school_fees_setup",
-})
+KNOWN_EXPANSIONS = frozenset(
+    {
+        "demographics",
+        "addresses",
+        "alerts",
+        "phones",
+        "school_enrollment",
+        "ethnicity_race",
+        "contact",
+        "contact_info",
+        "initial_enrollment",
+        "schedule_setup",
+        "fees",
+        "lunch",
+        "global_id",
+        "emails",
+        "school_affiliations",
+        "counselors",
+        "term",
+        "school_boundary",
+        "full_time_equivalencies",
+        "school_fees_setup",
+    }
+)
 
 
 def as_list(value):
@@ -91,6 +142,7 @@ def _v1_nested(element, expansions):
 
 
 # --- typed values for table and PowerQuery rows (every value arrives as a string) -------------------
+
 
 def integer(value):
     """An int from 12, "12" or "12.0"; None for absent or ""; text that is not a number stays as it is."""

@@ -199,5 +199,8 @@ class DataVersionDelta:
     @classmethod
     def from_json(cls, body):
         body = body or {}
-        tables = {name.lower(): [integer(dcid) for dcid in as_list(dcids)] for name, dcids in (body.get("tables") or {}).items()}
+        tables = {
+            name.lower(): [integer(dcid) for dcid in as_list(dcids)]
+            for name, dcids in (body.get("tables") or {}).items()
+        }
         return cls(version=integer(body.get("$dataversion")) or 0, tables=tables)

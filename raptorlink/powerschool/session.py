@@ -164,15 +164,23 @@ class PowerSchoolSession:
         except requests.RequestException as error:
             raise self._transport_error("POST", TOKEN_PATH, error, idempotent=True) from None
         if response.status_code in (400, 401, 403):
-            raise AuthError("PowerSchool refused the client ID and secret", method="POST", path=TOKEN_PATH,
-                            status=response.status_code)
+            raise AuthError(
+                "PowerSchool refused the client ID and secret",
+                method="POST",
+                path=TOKEN_PATH,
+                status=response.status_code,
+            )
         if response.status_code >= 400:
             raise error_for_response(response, "POST", TOKEN_PATH)
         payload = _json_of(response, "POST", TOKEN_PATH) or {}
         token, lifetime = payload.get("access_token"), _seconds(payload.get("expires_in"))
         if not token or lifetime is None:
-            raise UnexpectedResponseError("The token answer has no access_token or expires_in", method="POST",
-                                          path=TOKEN_PATH, status=response.status_code)
+            raise UnexpectedResponseError(
+                "The token answer has no access_token or expires_in",
+                method="POST",
+                path=TOKEN_PATH,
+                status=response.status_code,
+            )
         self.connection.store_token(token, lifetime)
         return token
 

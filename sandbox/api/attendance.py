@@ -7,7 +7,16 @@ PowerSchool's per-record error. Two behaviours that real versions differ on are 
 """
 
 from sandbox import access, rows
-from sandbox.attendance_rules import DAILY, INTERVAL, MEETING, MEETING_TIMES, TIME, Rejection, checked_record, existing_record
+from sandbox.attendance_rules import (
+    DAILY,
+    INTERVAL,
+    MEETING,
+    MEETING_TIMES,
+    TIME,
+    Rejection,
+    checked_record,
+    existing_record,
+)
 from sandbox.http import HttpError, Response
 
 BATCH_LIMIT = 200
@@ -81,10 +90,16 @@ def write_records(ctx, records, modes):
 def written_fields(records):
     fields = []
     for record in records:
-        fields += [("attendance", name.lower()) for name in record["attendance"] if name.lower() not in MEETING_TIMES + ("dcid", "id")]
+        fields += [
+            ("attendance", name.lower())
+            for name in record["attendance"]
+            if name.lower() not in MEETING_TIMES + ("dcid", "id")
+        ]
         if record["attendance_time"] is not None:
             fields += [("attendance_time", "attendanceid")]
-            fields += [("attendance_time", name.lower()) for name in record["attendance_time"] if name.lower() not in TIME_KEYS]
+            fields += [
+                ("attendance_time", name.lower()) for name in record["attendance_time"] if name.lower() not in TIME_KEYS
+            ]
     return fields
 
 

@@ -33,16 +33,28 @@ def _require_contacts_api(ctx, request):
 
 def contact_json(ctx, person):
     return {
-        "contactId": person["id"], "firstName": person["firstname"], "middleName": _text(person["middlename"]),
-        "lastName": person["lastname"], "prefix": None, "suffix": None, "gender": person["gender"],
-        "employer": _text(person["employer"]), "stateContactNumber": None, "contactNumber": person["contactnumber"],
-        "stateExcludeFromReporting": False, "active": bool(person["isactive"]),
-        "emails": _emails(ctx, person["id"]), "phones": _phones(ctx, person["id"]),
-        "language": None, "contactAccount": None,
+        "contactId": person["id"],
+        "firstName": person["firstname"],
+        "middleName": _text(person["middlename"]),
+        "lastName": person["lastname"],
+        "prefix": None,
+        "suffix": None,
+        "gender": person["gender"],
+        "employer": _text(person["employer"]),
+        "stateContactNumber": None,
+        "contactNumber": person["contactnumber"],
+        "stateExcludeFromReporting": False,
+        "active": bool(person["isactive"]),
+        "emails": _emails(ctx, person["id"]),
+        "phones": _phones(ctx, person["id"]),
+        "language": None,
+        "contactAccount": None,
         # The sandbox stores contacts' addresses on the student, not in PowerSchool's address tables.
         "addresses": [],
         "contactStudents": _students(ctx, person["id"]),
-        "mergedIds": [], "mergeAccountId": None, "@extensions": "personcorefields",
+        "mergedIds": [],
+        "mergeAccountId": None,
+        "@extensions": "personcorefields",
     }
 
 
@@ -55,9 +67,14 @@ def _emails(ctx, person_id):
         (person_id,),
     )
     return [
-        {"deleted": False, "contactEmailId": row["personemailaddressassocid"],
-         "primary": bool(row["isprimaryemailaddress"]), "emailId": row["emailaddressid"], "type": row["type"],
-         "address": row["emailaddress"]}
+        {
+            "deleted": False,
+            "contactEmailId": row["personemailaddressassocid"],
+            "primary": bool(row["isprimaryemailaddress"]),
+            "emailId": row["emailaddressid"],
+            "type": row["type"],
+            "address": row["emailaddress"],
+        }
         for row in rows
     ]
 
@@ -71,10 +88,17 @@ def _phones(ctx, person_id):
         (person_id,),
     )
     return [
-        {"deleted": False, "contactsPhoneId": row["personphonenumberassocid"],
-         "sequence": row["phonenumberpriorityorder"], "preferred": bool(row["ispreferred"]),
-         "phoneType": row["type"], "phoneNumberId": row["phonenumberid"], "phoneNumber": row["phonenumber"],
-         "extension": row["phonenumberext"] or None, "sms": bool(row["issms"])}
+        {
+            "deleted": False,
+            "contactsPhoneId": row["personphonenumberassocid"],
+            "sequence": row["phonenumberpriorityorder"],
+            "preferred": bool(row["ispreferred"]),
+            "phoneType": row["type"],
+            "phoneNumberId": row["phonenumberid"],
+            "phoneNumber": row["phonenumber"],
+            "extension": row["phonenumberext"] or None,
+            "sms": bool(row["issms"]),
+        }
         for row in rows
     ]
 
@@ -95,13 +119,21 @@ def _students(ctx, person_id):
 def _contact_student(ctx, row):
     details = _details(ctx, row["studentcontactassocid"])
     return {
-        "deleted": False, "studentContactId": row["studentcontactassocid"],
-        "sequence": row["contactpriorityorder"], "dcid": row["studentdcid"],
-        "studentNumber": str(row["student_number"]), "firstName": row["first_name"],
-        "middleName": _text(row["middle_name"]), "lastName": row["last_name"], "schoolAbbr": row["school_abbr"],
-        "schoolNumber": row["schoolid"], "originalContactType": row["original_type"], "guardianId": None,
+        "deleted": False,
+        "studentContactId": row["studentcontactassocid"],
+        "sequence": row["contactpriorityorder"],
+        "dcid": row["studentdcid"],
+        "studentNumber": str(row["student_number"]),
+        "firstName": row["first_name"],
+        "middleName": _text(row["middle_name"]),
+        "lastName": row["last_name"],
+        "schoolAbbr": row["school_abbr"],
+        "schoolNumber": row["schoolid"],
+        "originalContactType": row["original_type"],
+        "guardianId": None,
         # Data access follows custody, the rule districts most often configure.
-        "canAccessData": any(detail["custodial"] for detail in details), "restrictions": [],
+        "canAccessData": any(detail["custodial"] for detail in details),
+        "restrictions": [],
         "studentDetails": details,
     }
 
@@ -114,13 +146,22 @@ def _details(ctx, assoc_id):
         (assoc_id,),
     )
     return [
-        {"deleted": False, "studentContactDetailId": row["studentcontactdetailid"],
-         "studentContactId": row["studentcontactassocid"], "relationship": row["relationship"],
-         "relationshipNote": _text(row["relationshipnote"]), "custodial": bool(row["iscustodial"]),
-         "emergency": bool(row["isemergency"]), "livesWith": bool(row["liveswithflg"]),
-         "schoolPickup": bool(row["schoolpickupflg"]), "startDate": row["startdate"], "endDate": row["enddate"],
-         "receivesMail": bool(row["receivesmailflg"]), "excludeFromStateReporting": False,
-         "active": bool(row["isactive"])}
+        {
+            "deleted": False,
+            "studentContactDetailId": row["studentcontactdetailid"],
+            "studentContactId": row["studentcontactassocid"],
+            "relationship": row["relationship"],
+            "relationshipNote": _text(row["relationshipnote"]),
+            "custodial": bool(row["iscustodial"]),
+            "emergency": bool(row["isemergency"]),
+            "livesWith": bool(row["liveswithflg"]),
+            "schoolPickup": bool(row["schoolpickupflg"]),
+            "startDate": row["startdate"],
+            "endDate": row["enddate"],
+            "receivesMail": bool(row["receivesmailflg"]),
+            "excludeFromStateReporting": False,
+            "active": bool(row["isactive"]),
+        }
         for row in rows
     ]
 

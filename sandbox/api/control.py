@@ -9,8 +9,12 @@ import datetime
 from sandbox import mutations, plugin, schema
 from sandbox.http import Response
 
-MODE_NAMES = {"daily": "ATT_ModeDaily", "meeting": "ATT_ModeMeeting", "time": "ATT_ModeTime",
-              "interval": "ATT_ModeInterval"}
+MODE_NAMES = {
+    "daily": "ATT_ModeDaily",
+    "meeting": "ATT_ModeMeeting",
+    "time": "ATT_ModeTime",
+    "interval": "ATT_ModeInterval",
+}
 DEFAULT_LIMIT = 500
 STUDENT = r"/_sandbox/students/(?P<dcid>\d+)"
 
@@ -58,8 +62,21 @@ def reset_view(ctx, request):
 
 def enroll_view(ctx, request):
     body = _object(request)
-    fields = _pick(body, {"school_number", "grade_level", "first_name", "last_name", "middle_name", "gender", "dob",
-                          "entrydate", "contacts", "sections"})
+    fields = _pick(
+        body,
+        {
+            "school_number",
+            "grade_level",
+            "first_name",
+            "last_name",
+            "middle_name",
+            "gender",
+            "dob",
+            "entrydate",
+            "contacts",
+            "sections",
+        },
+    )
     _require(fields, {"school_number", "grade_level", "first_name", "last_name"})
     return Response.json(mutations.enroll_student(ctx.store, **fields), status=201)
 
@@ -89,17 +106,23 @@ def summary_view(ctx, request):
     store = ctx.store
     counts = {table: store.query_one(f"SELECT COUNT(*) AS n FROM {table}")["n"] for table in schema.POWERSCHOOL_TABLES}
     installed = plugin.installed_plugin(store)
-    return Response.json({
-        "district": {key: store.get_setting(key) for key in ("district_name", "district_number", "district_uuid",
-                                                                "district_timezone", "state")},
-        "profile": store.get_setting("profile"),
-        "seed": store.get_setting("seed"),
-        "today": store.get_setting("today"),
-        "dataversion": store.current_dataversion(),
-        "counts": counts,
-        "schools": [_school_summary(store, row) for row in store.query("SELECT * FROM schools ORDER BY school_number")],
-        "plugin": _plugin_summary(installed) if installed else None,
-    })
+    return Response.json(
+        {
+            "district": {
+                key: store.get_setting(key)
+                for key in ("district_name", "district_number", "district_uuid", "district_timezone", "state")
+            },
+            "profile": store.get_setting("profile"),
+            "seed": store.get_setting("seed"),
+            "today": store.get_setting("today"),
+            "dataversion": store.current_dataversion(),
+            "counts": counts,
+            "schools": [
+                _school_summary(store, row) for row in store.query("SELECT * FROM schools ORDER BY school_number")
+            ],
+            "plugin": _plugin_summary(installed) if installed else None,
+        }
+    )
 
 
 def plugin_view(ctx, request):
@@ -130,10 +153,18 @@ def attendance_mode_view(ctx, request):
 
 # --- helpers --------------------------------------------------------------------------------------------------
 
+
 def _attendance_filters(query):
     clauses, params = ["1 = 1"], []
-    filters = {"student": "s.dcid = ?", "studentid": "a.studentid = ?", "student_number": "s.student_number = ?",
-               "school": "a.schoolid = ?", "date": "a.att_date = ?", "from": "a.att_date >= ?", "to": "a.att_date <= ?"}
+    filters = {
+        "student": "s.dcid = ?",
+        "studentid": "a.studentid = ?",
+        "student_number": "s.student_number = ?",
+        "school": "a.schoolid = ?",
+        "date": "a.att_date = ?",
+        "from": "a.att_date >= ?",
+        "to": "a.att_date <= ?",
+    }
     for name, clause in filters.items():
         value = query.get(name)
         if value:
@@ -153,44 +184,78 @@ def _times_by_attendance(store, attendance_ids):
     if not attendance_ids:
         return times
     placeholders = ", ".join("?" * len(attendance_ids))
-    for row in store.query(f"SELECT * FROM attendance_time WHERE attendanceid IN ({placeholders}) ORDER BY dcid",
-                           attendance_ids):
+    for row in store.query(
+        f"SELECT * FROM attendance_time WHERE attendanceid IN ({placeholders}) ORDER BY dcid", attendance_ids
+    ):
         times.setdefault(row["attendanceid"], []).append(dict(row))
     return times
 
 
 def _attendance_record(row, times):
     record = {column: row[column] for column in schema.columns("attendance")}
-    record.update({
-        "student": {"dcid": row["student_dcid"], "id": row["studentid"], "student_number": row["student_number"],
-                    "name": row["lastfirst"]},
-        "att_code": row["att_code"], "code_description": row["code_description"],
-        "period_number": row["period_number"], "attendance_time": times,
-    })
+    record.update(
+        {
+            "student": {
+                "dcid": row["student_dcid"],
+                "id": row["studentid"],
+                "student_number": row["student_number"],
+                "name": row["lastfirst"],
+            },
+            "att_code": row["att_code"],
+            "code_description": row["code_description"],
+            "period_number": row["period_number"],
+            "attendance_time": times,
+        }
+    )
     return record
 
 
 def _school_summary(store, school):
-    modes = {str(row["yearid"]): row["att_mode_code"] for row in store.query(
-        "SELECT yearid, att_mode_code FROM sandbox_attendance_mode WHERE schoolid = ? ORDER BY yearid",
-        (school["school_number"],))}
+    modes = {
+        str(row["yearid"]): row["att_mode_code"]
+        for row in store.query(
+            "SELECT yearid, att_mode_code FROM sandbox_attendance_mode WHERE schoolid = ? ORDER BY yearid",
+            (school["school_number"],),
+        )
+    }
     sample = store.query_one(
         "SELECT dcid, id, student_number, lastfirst, grade_level FROM students "
-        "WHERE schoolid = ? AND enroll_status = 0 ORDER BY dcid LIMIT 1", (school["school_number"],))
-    students = store.query_one("SELECT COUNT(*) AS n FROM students WHERE schoolid = ? AND enroll_status = 0",
-                               (school["school_number"],))["n"]
+        "WHERE schoolid = ? AND enroll_status = 0 ORDER BY dcid LIMIT 1",
+        (school["school_number"],),
+    )
+    students = store.query_one(
+        "SELECT COUNT(*) AS n FROM students WHERE schoolid = ? AND enroll_status = 0", (school["school_number"],)
+    )["n"]
     return {
-        "dcid": school["dcid"], "id": school["id"], "school_number": school["school_number"], "name": school["name"],
-        "low_grade": school["low_grade"], "high_grade": school["high_grade"], "address": school["school_address"],
-        "attendance_modes": modes, "active_students": students, "sample_student": dict(sample) if sample else None,
+        "dcid": school["dcid"],
+        "id": school["id"],
+        "school_number": school["school_number"],
+        "name": school["name"],
+        "low_grade": school["low_grade"],
+        "high_grade": school["high_grade"],
+        "address": school["school_address"],
+        "attendance_modes": modes,
+        "active_students": students,
+        "sample_student": dict(sample) if sample else None,
     }
 
 
 def _plugin_summary(row):
-    return {key: row[key] for key in ("plugin_id", "name", "client_id", "client_secret", "dataversion_app",
-                                      "v1_access_level", "min_request_interval_ms", "token_lifetime_s",
-                                      "max_page_size", "max_table_page_size")} | {
-        "enabled": bool(row["enabled"]), "reuse_token": bool(row["reuse_token"])}
+    return {
+        key: row[key]
+        for key in (
+            "plugin_id",
+            "name",
+            "client_id",
+            "client_secret",
+            "dataversion_app",
+            "v1_access_level",
+            "min_request_interval_ms",
+            "token_lifetime_s",
+            "max_page_size",
+            "max_table_page_size",
+        )
+    } | {"enabled": bool(row["enabled"]), "reuse_token": bool(row["reuse_token"])}
 
 
 def _object(request):

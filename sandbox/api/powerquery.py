@@ -106,7 +106,9 @@ def delta_since(ctx, body):
         raise ValueError(f"$dataversion is not supported by PowerSchool {ctx.profile.version}")
     application = body.get("$dataversion_applicationname")
     if application != ctx.plugin["dataversion_app"]:
-        raise ValueError(f"$dataversion_applicationname '{application}' is not a data version application of this plugin")
+        raise ValueError(
+            f"$dataversion_applicationname '{application}' is not a data version application of this plugin"
+        )
     try:
         return int(str(body["$dataversion"]))
     except ValueError:
@@ -116,7 +118,9 @@ def delta_since(ctx, body):
 def record(query, row):
     values = [row[f"c{index}"] for index in range(len(query.columns))]
     if query.flattened:
-        return {column.label: rows.string_value(value) for column, value in zip(query.columns, values) if value is not None}
+        return {
+            column.label: rows.string_value(value) for column, value in zip(query.columns, values) if value is not None
+        }
     tables = {}
     for column, value in zip(query.columns, values):
         tables.setdefault(column.group, {})[column.label] = None if value is None else rows.string_value(value)

@@ -49,7 +49,9 @@ def metadata(ctx, request, table):
         if with_access:
             entry["access"] = levels[column]
         columns.append(entry)
-    return Response.json({"name": rows.display_name(table), "table": table, "primary_key": schema.primary_key(table), "columns": columns})
+    return Response.json(
+        {"name": rows.display_name(table), "table": table, "primary_key": schema.primary_key(table), "columns": columns}
+    )
 
 
 def get_row(ctx, request, table, key):
@@ -76,7 +78,12 @@ def insert_row(ctx, request, table):
 
 def insert_with_key(ctx, request, table, key):
     known_table(table)
-    raise HttpError(Response.message(404, f"A record id in the path means an existing record. Use PUT to update existing records: PUT /ws/schema/table/{table}/{key}"))
+    raise HttpError(
+        Response.message(
+            404,
+            f"A record id in the path means an existing record. Use PUT to update existing records: PUT /ws/schema/table/{table}/{key}",
+        )
+    )
 
 
 def update_row(ctx, request, table, key):
@@ -96,7 +103,11 @@ def update_row(ctx, request, table, key):
 
 def update_without_key(ctx, request, table):
     known_table(table)
-    raise HttpError(Response.message(404, f"No record id in the path. Use POST to insert a new record: POST /ws/schema/table/{table}"))
+    raise HttpError(
+        Response.message(
+            404, f"No record id in the path. Use POST to insert a new record: POST /ws/schema/table/{table}"
+        )
+    )
 
 
 def delete_row(ctx, request, table, key):
@@ -106,7 +117,9 @@ def delete_row(ctx, request, table, key):
     row = existing_row(ctx.store, table, key)
     access.require_write(ctx.store, table, [(table, column) for column in DELETE_FIELDS[table]])
     if table == "attendance" and row["att_mode_code"] == "ATT_ModeTime":
-        raise HttpError(Response.message(403, "Time attendance records cannot be deleted, only zeroed: set total_minutes to 0"))
+        raise HttpError(
+            Response.message(403, "Time attendance records cannot be deleted, only zeroed: set total_minutes to 0")
+        )
     with ctx.store.transaction() as conn:
         if table == "attendance":
             _delete_attendance_times(conn, row["id"])
@@ -208,8 +221,13 @@ def record_ref(ctx, table, key):
 
 def refuse_unless_insertable(table):
     if table == "attendance":
-        raise HttpError(Response.message(403, "ATTENDANCE records are written through /ws/attendance/daily_time, "
-                                         "/ws/attendance/meeting_interval or /ws/attendance/batch_daily_time"))
+        raise HttpError(
+            Response.message(
+                403,
+                "ATTENDANCE records are written through /ws/attendance/daily_time, "
+                "/ws/attendance/meeting_interval or /ws/attendance/batch_daily_time",
+            )
+        )
     if table not in INSERTABLE:
         raise HttpError(Response.message(403, f"The core table {table} cannot be written through the table API"))
 
@@ -217,19 +235,27 @@ def refuse_unless_insertable(table):
 def check_references(store, table, values):
     if table == "attendance_time" and "attendanceid" in values:
         if store.query_one("SELECT 1 FROM attendance WHERE id = ?", (values["attendanceid"],)) is None:
-            raise ValueError(f"attendance_time.attendanceid {values['attendanceid']} is not the ID of an ATTENDANCE record")
+            raise ValueError(
+                f"attendance_time.attendanceid {values['attendanceid']} is not the ID of an ATTENDANCE record"
+            )
 
 
 def _refuse_existing_key(store, table, key):
     if _find(store, table, key) is not None:
-        raise HttpError(Response.message(404, f"{table} record {key} already exists. Use PUT to update existing records"))
+        raise HttpError(
+            Response.message(404, f"{table} record {key} already exists. Use PUT to update existing records")
+        )
     raise ValueError(f"{schema.primary_key(table)} is assigned by PowerSchool on insert; leave it out")
 
 
 def _row_for_update(store, table, key):
     row = _find(store, table, key)
     if row is None:
-        raise HttpError(Response.message(404, f"No {table} record with {schema.primary_key(table)} {key}. Use POST to insert a new record"))
+        raise HttpError(
+            Response.message(
+                404, f"No {table} record with {schema.primary_key(table)} {key}. Use POST to insert a new record"
+            )
+        )
     return row
 
 

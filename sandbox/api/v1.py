@@ -16,12 +16,23 @@ DEFAULT_MAX_PAGE_SIZE = 100
 # PowerSchool's "Graduated Students" school: it exists as a school but the district's school list leaves it out.
 GRADUATED_SCHOOL_NUMBER = 999999
 
-ENROLL_STATUSES = {0: ("A", "Active"), -1: ("P", "Pre-Registered"), 2: ("T", "Transferred Out"),
-                   3: ("G", "Graduated"), 4: ("H", "Historical")}
+ENROLL_STATUSES = {
+    0: ("A", "Active"),
+    -1: ("P", "Pre-Registered"),
+    2: ("T", "Transferred Out"),
+    3: ("G", "Graduated"),
+    4: ("H", "Historical"),
+}
 INACTIVE = ("I", "Inactive")
-RACE_NAMES = {"W": "White", "B": "Black or African American", "A": "Asian", "H": "Hispanic or Latino",
-              "I": "American Indian or Alaska Native", "P": "Native Hawaiian or Other Pacific Islander",
-              "M": "Two or More Races"}
+RACE_NAMES = {
+    "W": "White",
+    "B": "Black or African American",
+    "A": "Asian",
+    "H": "Hispanic or Latino",
+    "I": "American Indian or Alaska Native",
+    "P": "Native Hawaiian or Other Pacific Islander",
+    "M": "Two or More Races",
+}
 HONORIFICS = {"Mr.", "Ms.", "Mrs.", "Miss", "Dr.", "Mr", "Ms", "Mrs", "Dr"}
 ENROLL_STATUS_LETTER = (
     "(CASE st.enroll_status WHEN 0 THEN 'A' WHEN -1 THEN 'P' WHEN 2 THEN 'T' WHEN 3 THEN 'G' WHEN 4 THEN 'H' "
@@ -30,6 +41,7 @@ ENROLL_STATUS_LETTER = (
 
 
 # --- shaping -------------------------------------------------------------------------------------------------
+
 
 def pruned(**fields):
     """A JSON object without its null fields, or None when nothing is left (v1 omits nulls)."""
@@ -66,8 +78,9 @@ def person_name(text):
     if "," in text:
         last, _, rest = text.partition(",")
         given = rest.split()
-        return pruned(first_name=given[0] if given else None, middle_name=" ".join(given[1:]) or None,
-                      last_name=last.strip())
+        return pruned(
+            first_name=given[0] if given else None, middle_name=" ".join(given[1:]) or None, last_name=last.strip()
+        )
     words = text.split()
     if words[0] in HONORIFICS:
         return pruned(first_name=" ".join(words[1:-1]) or None, last_name=words[-1] if len(words) > 1 else None)
@@ -81,6 +94,7 @@ def address(street, city, state, postal_code):
 
 
 # --- requests ------------------------------------------------------------------------------------------------
+
 
 def page_window(ctx, request):
     """`(limit, offset)` from `page` (1-based) and `pagesize`, capped at the plugin's maximum."""
@@ -110,6 +124,7 @@ def requested_expansions(request, available):
 
 
 # --- resources -----------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Resource:
@@ -184,14 +199,19 @@ def single_response(ctx, request, resource, where, params, label):
 
 # --- schools -------------------------------------------------------------------------------------------------
 
+
 def school_items(ctx, rows, expansions):
     return [school_json(ctx, row, expansions) for row in rows]
 
 
 def school_json(ctx, row, expansions):
     item = pruned(
-        id=row["dcid"], name=row["name"], school_number=identifier(ctx, row["school_number"]),
-        state_province_id=row["state_province_id"], low_grade=row["low_grade"], high_grade=row["high_grade"],
+        id=row["dcid"],
+        name=row["name"],
+        school_number=identifier(ctx, row["school_number"]),
+        state_province_id=row["state_province_id"],
+        low_grade=row["low_grade"],
+        high_grade=row["high_grade"],
         alternate_school_number=row["alternate_school_number"],
         addresses=_physical(row),
         phones=pruned(main=pruned(number=row["school_phone"])),
@@ -208,8 +228,13 @@ def _physical(row):
 
 
 SCHOOLS = Resource(
-    plural="schools", singular="school", columns="sc.*", source="schools sc", order="sc.school_number",
-    serialize=school_items, expansions=("school_boundary", "full_time_equivalencies", "school_fees_setup"),
+    plural="schools",
+    singular="school",
+    columns="sc.*",
+    source="schools sc",
+    order="sc.school_number",
+    serialize=school_items,
+    expansions=("school_boundary", "full_time_equivalencies", "school_fees_setup"),
     extensions="schoolscorefields,c_school_registrar,s_sch_crdc_x,schoolssuccessnetfields",
 )
 
@@ -223,14 +248,17 @@ def school_or_404(ctx, dcid):
 
 # --- students ------------------------------------------------------------------------------------------------
 
+
 def student_items(ctx, rows, expansions):
     return [student_json(ctx, row, expansions) for row in rows]
 
 
 def student_json(ctx, row, expansions):
     item = pruned(
-        id=row["dcid"], local_id=identifier(ctx, row["student_number"]),
-        state_province_id=identifier(ctx, row["state_studentnumber"]), student_username=row["student_web_id"],
+        id=row["dcid"],
+        local_id=identifier(ctx, row["student_number"]),
+        state_province_id=identifier(ctx, row["state_studentnumber"]),
+        student_username=row["student_web_id"],
         name=pruned(first_name=row["first_name"], middle_name=row["middle_name"], last_name=row["last_name"]),
     )
     for name in expansions:
@@ -248,8 +276,9 @@ def _student_addresses(ctx, row):
 
 
 def _alerts(ctx, row):
-    return pruned(medical=pruned(description=row["alert_medical"], expires_date="NEVER_EXPIRES")
-                  if row["alert_medical"] else None)
+    return pruned(
+        medical=pruned(description=row["alert_medical"], expires_date="NEVER_EXPIRES") if row["alert_medical"] else None
+    )
 
 
 def _phones(ctx, row):
@@ -259,9 +288,15 @@ def _phones(ctx, row):
 def _school_enrollment(ctx, row):
     letter, description = ENROLL_STATUSES.get(row["enroll_status"], INACTIVE)
     return pruned(
-        enroll_status=letter, enroll_status_description=description, enroll_status_code=row["enroll_status"],
-        grade_level=row["grade_level"], entry_date=row["entrydate"], exit_date=row["exitdate"],
-        school_number=identifier(ctx, row["schoolid"]), school_id=row["school_dcid"], entry_code=row["entrycode"],
+        enroll_status=letter,
+        enroll_status_description=description,
+        enroll_status_code=row["enroll_status"],
+        grade_level=row["grade_level"],
+        entry_date=row["entrydate"],
+        exit_date=row["exitdate"],
+        school_number=identifier(ctx, row["schoolid"]),
+        school_id=row["school_dcid"],
+        entry_code=row["entrycode"],
         # Each school has one full-time FTE definition in the sandbox; real districts rarely have more.
         full_time_equivalency={"fteid": 1, "name": "FTE Value: 1"},
     )
@@ -272,18 +307,26 @@ def _ethnicity_race(ctx, row):
     race = None
     if code:
         label = f"({code}) {RACE_NAMES.get(code, code)}"
-        race = {"district_race_code": code, "district_race_code_description": label,
-                "federal_race_code_category": label}
+        race = {
+            "district_race_code": code,
+            "district_race_code_description": label,
+            "federal_race_code_category": label,
+        }
     federal = None if row["fedethnicity"] is None else ("YES" if row["fedethnicity"] else "NO")
-    return pruned(federal_ethnicity=federal, scheduling_reporting_ethnicity=code,
-                  races=repeated(ctx, [race]) if race else None)
+    return pruned(
+        federal_ethnicity=federal, scheduling_reporting_ethnicity=code, races=repeated(ctx, [race]) if race else None
+    )
 
 
 def _contact(ctx, row):
     return pruned(
-        guardian_email=row["guardianemail"], mother=row["mother"], father=row["father"],
-        emergency_contact_name1=row["emerg_contact_1"], emergency_phone1=row["emerg_phone_1"],
-        emergency_contact_name2=row["emerg_contact_2"], emergency_phone2=row["emerg_phone_2"],
+        guardian_email=row["guardianemail"],
+        mother=row["mother"],
+        father=row["father"],
+        emergency_contact_name1=row["emerg_contact_1"],
+        emergency_phone1=row["emerg_phone_1"],
+        emergency_contact_name2=row["emerg_contact_2"],
+        emergency_phone2=row["emerg_phone_2"],
     )
 
 
@@ -292,13 +335,17 @@ def _contact_info(ctx, row):
 
 
 def _initial_enrollment(ctx, row):
-    return pruned(district_entry_grade_level=row["districtentrygradelevel"], school_entry_date=row["entrydate"],
-                  school_entry_grade_level=row["grade_level"])
+    return pruned(
+        district_entry_grade_level=row["districtentrygradelevel"],
+        school_entry_date=row["entrydate"],
+        school_entry_grade_level=row["grade_level"],
+    )
 
 
 def _schedule_setup(ctx, row):
-    return pruned(home_room=row["home_room"], next_school=row["next_school"],
-                  sched_next_year_grade=row["sched_nextyeargrade"])
+    return pruned(
+        home_room=row["home_room"], next_school=row["next_school"], sched_next_year_grade=row["sched_nextyeargrade"]
+    )
 
 
 def _lunch(ctx, row):
@@ -311,10 +358,20 @@ def _no_data(ctx, row):
 
 
 STUDENT_EXPANSIONS = {
-    "demographics": _demographics, "addresses": _student_addresses, "alerts": _alerts, "phones": _phones,
-    "school_enrollment": _school_enrollment, "ethnicity_race": _ethnicity_race, "contact": _contact,
-    "contact_info": _contact_info, "initial_enrollment": _initial_enrollment, "schedule_setup": _schedule_setup,
-    "fees": _no_data, "lunch": _lunch, "global_id": _no_data, "counselors": _no_data,
+    "demographics": _demographics,
+    "addresses": _student_addresses,
+    "alerts": _alerts,
+    "phones": _phones,
+    "school_enrollment": _school_enrollment,
+    "ethnicity_race": _ethnicity_race,
+    "contact": _contact,
+    "contact_info": _contact_info,
+    "initial_enrollment": _initial_enrollment,
+    "schedule_setup": _schedule_setup,
+    "fees": _no_data,
+    "lunch": _lunch,
+    "global_id": _no_data,
+    "counselors": _no_data,
 }
 
 STUDENT_SELECTORS = {
@@ -329,11 +386,26 @@ STUDENT_SELECTORS = {
 }
 
 STUDENTS = Resource(
-    plural="students", singular="student", columns="st.*, sc.dcid AS school_dcid",
-    source="students st LEFT JOIN schools sc ON sc.school_number = st.schoolid", order="st.dcid",
+    plural="students",
+    singular="student",
+    columns="st.*, sc.dcid AS school_dcid",
+    source="students st LEFT JOIN schools sc ON sc.school_number = st.schoolid",
+    order="st.dcid",
     serialize=student_items,
-    expansions=("demographics", "addresses", "alerts", "phones", "school_enrollment", "ethnicity_race", "contact",
-                "contact_info", "initial_enrollment", "schedule_setup", "fees", "lunch"),
+    expansions=(
+        "demographics",
+        "addresses",
+        "alerts",
+        "phones",
+        "school_enrollment",
+        "ethnicity_race",
+        "contact",
+        "contact_info",
+        "initial_enrollment",
+        "schedule_setup",
+        "fees",
+        "lunch",
+    ),
     modern_expansions=("global_id", "counselors"),
     extensions="s_stu_crdc_x,activities,c_studentlocator,u_students_extension,studentcorefields",
     selectors=STUDENT_SELECTORS,
@@ -342,15 +414,21 @@ STUDENTS = Resource(
 
 # --- staff ---------------------------------------------------------------------------------------------------
 
+
 def staff_items(ctx, rows, expansions):
-    affiliations = _affiliations(ctx, {row["users_dcid"] for row in rows}) if "school_affiliations" in expansions else {}
+    affiliations = (
+        _affiliations(ctx, {row["users_dcid"] for row in rows}) if "school_affiliations" in expansions else {}
+    )
     return [staff_json(ctx, row, expansions, affiliations.get(row["users_dcid"], [])) for row in rows]
 
 
 def staff_json(ctx, row, expansions, affiliations):
     item = pruned(
-        id=row["dcid"], local_id=identifier(ctx, row["teachernumber"]), admin_username=row["loginid"],
-        teacher_username=row["teacherloginid"], users_dcid=row["users_dcid"],
+        id=row["dcid"],
+        local_id=identifier(ctx, row["teachernumber"]),
+        admin_username=row["loginid"],
+        teacher_username=row["teacherloginid"],
+        users_dcid=row["users_dcid"],
         name=pruned(first_name=row["first_name"], middle_name=row["middle_name"], last_name=row["last_name"]),
     )
     values = {
@@ -379,15 +457,19 @@ def _affiliations(ctx, users_dcids):
 
 
 STAFF = Resource(
-    plural="staffs", singular="staff",
+    plural="staffs",
+    singular="staff",
     columns="ss.dcid, ss.id, ss.users_dcid, u.teachernumber, u.loginid, u.teacherloginid, u.first_name, "
-            "u.middle_name, u.last_name, u.email_addr",
-    source="schoolstaff ss JOIN users u ON u.dcid = ss.users_dcid", order="ss.id",
-    serialize=staff_items, expansions=("addresses", "emails", "phones", "school_affiliations"),
+    "u.middle_name, u.last_name, u.email_addr",
+    source="schoolstaff ss JOIN users u ON u.dcid = ss.users_dcid",
+    order="ss.id",
+    serialize=staff_items,
+    expansions=("addresses", "emails", "phones", "school_affiliations"),
 )
 
 
 # --- terms ---------------------------------------------------------------------------------------------------
+
 
 def term_items(ctx, rows, expansions):
     return [term_json(row) for row in rows]
@@ -395,19 +477,30 @@ def term_items(ctx, rows, expansions):
 
 def term_json(row):
     return pruned(
-        id=row["dcid"], school_id=row["school_dcid"], start_year=row["yearid"] + 1990, portion=row["portion"],
-        start_date=row["firstday"], end_date=row["lastday"], abbreviation=row["abbreviation"], name=row["name"],
+        id=row["dcid"],
+        school_id=row["school_dcid"],
+        start_year=row["yearid"] + 1990,
+        portion=row["portion"],
+        start_date=row["firstday"],
+        end_date=row["lastday"],
+        abbreviation=row["abbreviation"],
+        name=row["name"],
     )
 
 
 TERMS = Resource(
-    plural="terms", singular="term", columns="t.*, sc.dcid AS school_dcid",
-    source="terms t JOIN schools sc ON sc.school_number = t.schoolid", order="t.portion, t.firstday, t.dcid",
-    serialize=term_items, shows_expansions=False,
+    plural="terms",
+    singular="term",
+    columns="t.*, sc.dcid AS school_dcid",
+    source="terms t JOIN schools sc ON sc.school_number = t.schoolid",
+    order="t.portion, t.firstday, t.dcid",
+    serialize=term_items,
+    shows_expansions=False,
 )
 
 
 # --- sections ------------------------------------------------------------------------------------------------
+
 
 def section_items(ctx, rows, expansions):
     terms = _terms_by_dcid(ctx, {row["term_dcid"] for row in rows}) if "term" in expansions else {}
@@ -417,10 +510,15 @@ def section_items(ctx, rows, expansions):
 def section_json(ctx, row, term, expansions):
     modern = not ctx.profile.legacy
     item = pruned(
-        id=row["dcid"], school_id=row["school_dcid"], course_id=row["course_dcid"], term_id=row["term_dcid"],
-        section_number=identifier(ctx, row["section_number"]), expression=row["expression"],
+        id=row["dcid"],
+        school_id=row["school_dcid"],
+        course_id=row["course_dcid"],
+        term_id=row["term_dcid"],
+        section_number=identifier(ctx, row["section_number"]),
+        expression=row["expression"],
         # The 2015 servers did not send these two; newer ones do.
-        external_expression=row["external_expression"] if modern else None, staff_id=row["staff_dcid"],
+        external_expression=row["external_expression"] if modern else None,
+        staff_id=row["staff_dcid"],
         gradebooktype=row["gradebooktype"] if modern else None,
     )
     if "term" in expansions:
@@ -435,13 +533,16 @@ def _terms_by_dcid(ctx, dcids):
 
 
 SECTIONS = Resource(
-    plural="sections", singular="section",
+    plural="sections",
+    singular="section",
     columns="s.*, sc.dcid AS school_dcid, c.dcid AS course_dcid, t.dcid AS term_dcid, ss.dcid AS staff_dcid",
     source="sections s JOIN schools sc ON sc.school_number = s.schoolid "
-           "LEFT JOIN courses c ON c.course_number = s.course_number "
-           "LEFT JOIN terms t ON t.id = s.termid AND t.schoolid = s.schoolid "
-           "LEFT JOIN schoolstaff ss ON ss.id = s.teacher AND ss.schoolid = s.schoolid",
-    order="s.id, s.course_number, s.termid", serialize=section_items, expansions=("term",),
+    "LEFT JOIN courses c ON c.course_number = s.course_number "
+    "LEFT JOIN terms t ON t.id = s.termid AND t.schoolid = s.schoolid "
+    "LEFT JOIN schoolstaff ss ON ss.id = s.teacher AND ss.schoolid = s.schoolid",
+    order="s.id, s.course_number, s.termid",
+    serialize=section_items,
+    expansions=("term",),
     extensions="s_sec_crdc_x,s_ma_sec_x",
     selectors={"section_number": "s.section_number", "expression": "s.expression"},
 )
@@ -449,34 +550,50 @@ SECTIONS = Resource(
 
 # --- section enrollments -------------------------------------------------------------------------------------
 
+
 def enrollment_items(ctx, rows, expansions):
     return [
-        pruned(id=row["dcid"], section_id=row["section_dcid"], student_id=row["student_dcid"],
-               entry_date=row["dateenrolled"], exit_date=row["dateleft"]) | {"dropped": row["sectionid"] < 0}
+        pruned(
+            id=row["dcid"],
+            section_id=row["section_dcid"],
+            student_id=row["student_dcid"],
+            entry_date=row["dateenrolled"],
+            exit_date=row["dateleft"],
+        )
+        | {"dropped": row["sectionid"] < 0}
         for row in rows
     ]
 
 
 SECTION_ENROLLMENTS = Resource(
-    plural="section_enrollments", singular="section_enrollment",
+    plural="section_enrollments",
+    singular="section_enrollment",
     columns="cc.*, st.dcid AS student_dcid, s.dcid AS section_dcid",
     # A dropped enrollment keeps its section as a negative SECTIONID.
     source="cc JOIN students st ON st.id = cc.studentid "
-           "JOIN sections s ON s.id = abs(cc.sectionid) AND s.schoolid = cc.schoolid",
-    order="st.dcid, cc.dateenrolled, cc.dcid", serialize=enrollment_items,
-    shows_expansions=False, shows_extensions=False,
+    "JOIN sections s ON s.id = abs(cc.sectionid) AND s.schoolid = cc.schoolid",
+    order="st.dcid, cc.dateenrolled, cc.dcid",
+    serialize=enrollment_items,
+    shows_expansions=False,
+    shows_extensions=False,
 )
 
 
 # --- courses -------------------------------------------------------------------------------------------------
+
 
 def course_items(ctx, rows, expansions):
     return [pruned(id=row["dcid"], course_number=row["course_number"], course_name=row["course_name"]) for row in rows]
 
 
 COURSES = Resource(
-    plural="courses", singular="course", columns="c.*", source="courses c", order="c.id",
-    serialize=course_items, shows_expansions=False,
+    plural="courses",
+    singular="course",
+    columns="c.*",
+    source="courses c",
+    order="c.id",
+    serialize=course_items,
+    shows_expansions=False,
 )
 
 # A school's courses are the ones it runs sections of; PowerSchool's course catalogue is district-wide.
@@ -485,18 +602,21 @@ COURSES_AT_SCHOOL = "c.course_number IN (SELECT course_number FROM sections WHER
 
 # --- views ---------------------------------------------------------------------------------------------------
 
-RESTRICTED_MESSAGE = ("Access denied: the plugin's Access Level for v1 APIs is RESTRICTED, "
-                      "so v1 resources are not available to it")
+RESTRICTED_MESSAGE = (
+    "Access denied: the plugin's Access Level for v1 APIs is RESTRICTED, so v1 resources are not available to it"
+)
 
 
 def v1_access_checked(view):
     """Under the plugin's "Access Level for v1 APIs" = RESTRICTED (25.2+), v1 resources are refused."""
+
     @functools.wraps(view)
     def checked(ctx, request, **groups):
         restricted = (ctx.plugin or {}).get("v1_access_level") == "RESTRICTED"
         if restricted and ctx.profile.has_v1_access_level:
             raise HttpError(Response.message(403, RESTRICTED_MESSAGE))
         return view(ctx, request, **groups)
+
     return checked
 
 
@@ -522,12 +642,18 @@ def metadata_view(ctx, request):
 def _plugin_metadata(ctx):
     plugin = ctx.plugin
     uptime = _uptime(ctx.clock() - ctx.app.started_at) if ctx.app else "0 days, 0:00:00"
-    sizes = {f"{name}_max_page_size": plugin["max_page_size"]
-             for name in ("course", "school", "section", "section_enrollment", "staff", "student", "term")}
+    sizes = {
+        f"{name}_max_page_size": plugin["max_page_size"]
+        for name in ("course", "school", "section", "section_enrollment", "staff", "student", "term")
+    }
     return {
-        "plugin_id": plugin["plugin_id"], "mobile_api_version": "1.0", "machine_uptime": uptime,
-        "powerschool_uptime": uptime, "state": ctx.store.get_setting("state", ""),
-        **sizes, "schema_table_query_max_page_size": plugin["max_table_page_size"],
+        "plugin_id": plugin["plugin_id"],
+        "mobile_api_version": "1.0",
+        "machine_uptime": uptime,
+        "powerschool_uptime": uptime,
+        "state": ctx.store.get_setting("state", ""),
+        **sizes,
+        "schema_table_query_max_page_size": plugin["max_table_page_size"],
         "district_uuid": ctx.store.get_setting("district_uuid", ""),
         **{f"sso_enabled_{role}": "false" for role in ("admin", "guardian", "student", "teacher")},
     }
@@ -540,9 +666,11 @@ def _uptime(seconds):
     return f"{days} days, {hours}:{minutes:02d}:{seconds:02d}"
 
 
-DISTRICT_EXPANSIONS = ("entry_codes, test_setup, exit_codes, districts_of_residence, federal_race_categories, "
-                       "district_race_codes, ethnicity_race_decline_to_specify, scheduling_reporting_ethnicities, "
-                       "fees_payment_methods")
+DISTRICT_EXPANSIONS = (
+    "entry_codes, test_setup, exit_codes, districts_of_residence, federal_race_categories, "
+    "district_race_codes, ethnicity_race_decline_to_specify, scheduling_reporting_ethnicities, "
+    "fees_payment_methods"
+)
 
 
 @v1_access_checked
@@ -551,10 +679,14 @@ def district_view(ctx, request):
     place = store.get_setting("district_address") or {}
     phone = store.get_setting("district_phone")
     district = pruned(
-        uuid=store.get_setting("district_uuid"), name=store.get_setting("district_name"),
+        uuid=store.get_setting("district_uuid"),
+        name=store.get_setting("district_name"),
         district_number=store.get_setting("district_number"),
-        addresses=pruned(physical=address(place.get("street"), place.get("city"), place.get("state_province"),
-                                          place.get("postal_code"))),
+        addresses=pruned(
+            physical=address(
+                place.get("street"), place.get("city"), place.get("state_province"), place.get("postal_code")
+            )
+        ),
         phones=pruned(main=pruned(number=phone), fax=pruned(number=phone)),
     )
     return Response.json({"district": {"@expansions": DISTRICT_EXPANSIONS, **(district or {})}})
@@ -564,6 +696,7 @@ def _listing(resource, scope="1 = 1"):
     @v1_access_checked
     def view(ctx, request):
         return list_response(ctx, request, resource, scope)
+
     return view
 
 
@@ -571,6 +704,7 @@ def _counting(resource, scope="1 = 1"):
     @v1_access_checked
     def view(ctx, request):
         return count_response(ctx, request, resource, scope)
+
     return view
 
 
@@ -579,6 +713,7 @@ def _school_listing(resource, scope, respond):
     def view(ctx, request, dcid):
         school = school_or_404(ctx, dcid)
         return respond(ctx, request, resource, scope, [school["school_number"]])
+
     return view
 
 
@@ -586,6 +721,7 @@ def _single(resource, where, label):
     @v1_access_checked
     def view(ctx, request, dcid):
         return single_response(ctx, request, resource, where, [int(dcid)], f"{label} {dcid}")
+
     return view
 
 
@@ -596,6 +732,7 @@ def _section_listing(respond):
         if section is None:
             raise HttpError(Response.message(404, f"Section {dcid} not found"))
         return respond(ctx, request, SECTION_ENROLLMENTS, "cc.sectionid IN (?, ?)", [section["id"], -section["id"]])
+
     return view
 
 
@@ -614,10 +751,12 @@ ROUTES = [
     ("GET", rf"/ws/v1/school/{DCID}/student", _school_listing(STUDENTS, "st.schoolid = ?", list_response)),
     ("GET", rf"/ws/v1/school/{DCID}/student/count", _school_listing(STUDENTS, "st.schoolid = ?", count_response)),
     ("GET", rf"/ws/v1/student/{DCID}", _single(STUDENTS, "st.dcid = ?", "Student")),
-    ("GET", rf"/ws/v1/school/{DCID}/staff",
-     _school_listing(STAFF, "ss.schoolid = ? AND ss.status = 1", list_response)),
-    ("GET", rf"/ws/v1/school/{DCID}/staff/count",
-     _school_listing(STAFF, "ss.schoolid = ? AND ss.status = 1", count_response)),
+    ("GET", rf"/ws/v1/school/{DCID}/staff", _school_listing(STAFF, "ss.schoolid = ? AND ss.status = 1", list_response)),
+    (
+        "GET",
+        rf"/ws/v1/school/{DCID}/staff/count",
+        _school_listing(STAFF, "ss.schoolid = ? AND ss.status = 1", count_response),
+    ),
     ("GET", rf"/ws/v1/staff/{DCID}", _single(STAFF, "ss.dcid = ?", "Staff")),
     ("GET", rf"/ws/v1/school/{DCID}/section", _school_listing(SECTIONS, "s.schoolid = ?", list_response)),
     ("GET", rf"/ws/v1/school/{DCID}/section/count", _school_listing(SECTIONS, "s.schoolid = ?", count_response)),

@@ -23,7 +23,10 @@ def test_the_cached_token_is_encrypted_at_rest(world):
     with db.cursor() as cursor:
         cursor.execute("SELECT access_token FROM raptorlink_powerschoolconnection WHERE id = %s", [world.connection.pk])
         assert "672d3201" not in cursor.fetchone()[0]
-    assert PowerSchoolConnection.objects.get(pk=world.connection.pk).usable_token() == "672d3201-c925-4e74-9418-985463e60654"
+    assert (
+        PowerSchoolConnection.objects.get(pk=world.connection.pk).usable_token()
+        == "672d3201-c925-4e74-9418-985463e60654"
+    )
 
 
 def test_repr_and_str_never_show_the_secret(world):

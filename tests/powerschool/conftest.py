@@ -1,12 +1,12 @@
-import json
-from pathlib import Path
-
 import pytest
 import responses
-from django.conf import settings
 
 from raptorlink.models import District, PowerSchoolConnection
 from raptorlink.powerschool import PowerSchoolClient
+from sandbox.app import SandboxApp
+from sandbox.plugin import install_plugin, installed_plugin
+from sandbox.testing import mock_powerschool
+from tests.fixtures import powerschool_fixture
 
 BASE_URL = "https://lincoln.powerschool.test"
 CLIENT_ID = "0f8a2c1e-client-id"
@@ -14,20 +14,9 @@ CLIENT_SECRET = "9b7d-very-secret-value"
 TOKEN = "672d3201-c925-4e74-9418-985463e60654"
 
 
-def fixtures_dir():
-    return Path(settings.BASE_DIR).parent / "shared" / "powerschool-fixtures"
-
-
 @pytest.fixture
 def fixture_json():
-    directory = fixtures_dir()
-    if not directory.is_dir():
-        pytest.skip(f"The real PowerSchool fixtures are not at {directory}")
-
-    def load(name):
-        return json.loads((directory / name).read_text())
-
-    return load
+    return powerschool_fixture
 
 
 @pytest.fixture
@@ -66,15 +55,6 @@ def url(path):
 
 # --- the sandbox: a generated district behind `responses` --------------------------------------
 
-from sandbox.app import SandboxApp  # noqa: E402
-from sandbox.plugin import install_plugin, installed_plugin  # noqa: E402
-from sandbox.testing import mock_powerschool  # noqa: E402
-from tests.sandbox.conftest import (  # noqa: E402, F401
-    generated_district,
-    generated_legacy_district,
-    legacy_sandbox_store,
-    sandbox_store,
-)
 
 SANDBOX_URL = "https://sandbox.powerschool.test"
 

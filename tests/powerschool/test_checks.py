@@ -33,7 +33,14 @@ def test_a_good_connection_passes_every_check(served, capsys):
     passed, output = run_check(capsys, "--district", connection.district.slug)
 
     assert passed, output
-    for name in ("URL", "Reachable", "Credentials", "Plugin field access", "PowerSchool version", "v1 API access level"):
+    for name in (
+        "URL",
+        "Reachable",
+        "Credentials",
+        "Plugin field access",
+        "PowerSchool version",
+        "v1 API access level",
+    ):
         assert f"ok   {name}" in output
     assert "batch attendance write-back available" in output
     assert connection.client_secret not in output
@@ -71,7 +78,8 @@ def test_a_disabled_plugin_fails_the_credentials_check(served):
 def test_a_plugin_without_a_field_names_it_and_says_to_reinstall(served, capsys):
     connection = connect_to_sandbox(served)
     without_dob = render_plugin_xml("Sandbox District").replace(
-        '<field table="STUDENTS" field="DOB" access="ViewOnly" />', "")
+        '<field table="STUDENTS" field="DOB" access="ViewOnly" />', ""
+    )
     install_plugin(served, without_dob)
 
     passed, output = run_check(capsys)
@@ -96,8 +104,9 @@ def test_an_unreachable_server_is_reported(db, capsys, settings):
     from raptorlink.models import District, PowerSchoolConnection
 
     district = District.objects.create(name="Nowhere", slug="nowhere")
-    PowerSchoolConnection.objects.create(district=district, base_url="https://nowhere.powerschool.invalid",
-                                         client_id="id", client_secret="secret")
+    PowerSchoolConnection.objects.create(
+        district=district, base_url="https://nowhere.powerschool.invalid", client_id="id", client_secret="secret"
+    )
 
     passed, output = run_check(capsys, "--district", "nowhere")
 

@@ -24,7 +24,7 @@ def paged(items, plural, singular, extra=None):
 
     def answer(request):
         page = int(query_of(request).get("page", 1))
-        chunk = items[(page - 1) * 100:page * 100]
+        chunk = items[(page - 1) * 100 : page * 100]
         envelope = {"@expansions": "demographics, addresses", **(extra or {})}
         if chunk:
             envelope[singular] = chunk[0] if len(chunk) == 1 else chunk
@@ -63,7 +63,9 @@ def test_students_are_paged_to_the_end_with_pages_of_the_servers_size(client, ap
     ids = [student["id"] for student in client.students(3)]
 
     assert ids == [student["id"] for student in everyone]
-    pages = [query_of(call.request).get("page") for call in api.calls if call.request.url.split("?")[0].endswith("/student")]
+    pages = [
+        query_of(call.request).get("page") for call in api.calls if call.request.url.split("?")[0].endswith("/student")
+    ]
     assert pages == ["1", "2"]
 
 
@@ -103,9 +105,13 @@ def test_the_real_schools_keep_dcid_and_school_number_apart(client, api, fixture
 
 def test_a_school_number_sent_as_a_string_becomes_a_number(client, api):
     add_count(api, "/ws/v1/district/school", 1)
-    api.add(responses.GET, url("/ws/v1/district/school"), json={
-        "schools": {"@expansions": "", "school": {"id": "7", "name": "Only School", "school_number": "0450"}},
-    })
+    api.add(
+        responses.GET,
+        url("/ws/v1/district/school"),
+        json={
+            "schools": {"@expansions": "", "school": {"id": "7", "name": "Only School", "school_number": "0450"}},
+        },
+    )
 
     assert list(client.schools()) == [{"id": 7, "name": "Only School", "school_number": 450}]
 
@@ -130,7 +136,9 @@ def test_a_single_student_is_read_by_dcid(client, api, fixture_json):
 def test_staff_school_affiliations_are_always_a_list(client, api):
     from raptorlink.powerschool.normalize import v1_object
 
-    one = v1_object({"id": 102, "school_affiliations": {"school_affiliation": {"school_id": 3, "type": 3, "status": 1}}})
+    one = v1_object(
+        {"id": 102, "school_affiliations": {"school_affiliation": {"school_id": 3, "type": 3, "status": 1}}}
+    )
     none = v1_object({"id": 52, "school_affiliations": "", "addresses": ""})
 
     assert one["school_affiliations"] == [{"school_id": 3, "type": 3, "status": 1}]
@@ -170,8 +178,10 @@ def test_real_attendance_codes_come_back_typed_with_the_empty_present_code(clien
 def test_table_rows_are_paged_to_the_count(client, api):
     def answer(request):
         page = int(query_of(request)["page"])
-        rows = [{"id": n, "tables": {"period": {"dcid": str(n), "id": str(n), "period_number": str(n)}}}
-                for n in range((page - 1) * 100 + 1, min(page * 100, 150) + 1)]
+        rows = [
+            {"id": n, "tables": {"period": {"dcid": str(n), "id": str(n), "period_number": str(n)}}}
+            for n in range((page - 1) * 100 + 1, min(page * 100, 150) + 1)
+        ]
         return 200, {}, json.dumps({"name": "Period", "record": rows})
 
     api.add(responses.GET, url("/ws/schema/table/period/count"), json={"count": 150})
@@ -183,8 +193,11 @@ def test_table_rows_are_paged_to_the_count(client, api):
 
 
 def test_the_version_says_which_features_exist(client, api):
-    api.add(responses.GET, url("/ws/v1/metadata"), json={"metadata": {
-        "plugin_id": 12, "powerschool_version": "25.7.0.0", "student_max_page_size": 100}})
+    api.add(
+        responses.GET,
+        url("/ws/v1/metadata"),
+        json={"metadata": {"plugin_id": 12, "powerschool_version": "25.7.0.0", "student_max_page_size": 100}},
+    )
 
     metadata = client.metadata()
 
@@ -202,7 +215,9 @@ def test_an_old_version_has_none_of_the_newer_features(client, api):
 
 
 def test_the_server_time_needs_no_token(client, api):
-    api.add(responses.GET, url("/ws/v1/time"), json={"resource": {"time": "2026-10-14T08:00:00", "timestamp": "1791979200"}})
+    api.add(
+        responses.GET, url("/ws/v1/time"), json={"resource": {"time": "2026-10-14T08:00:00", "timestamp": "1791979200"}}
+    )
 
     assert client.server_time()["timestamp"] == 1791979200
     assert len(api.calls) == 1 and "Authorization" not in api.calls[0].request.headers
@@ -224,9 +239,15 @@ def test_contacts_come_back_as_powerschool_sends_them(client, api):
 def test_dcids_are_mapped_to_ids_in_batches(client, api):
     def answer(request):
         asked = json.loads(request.body)["students_dcid"]
-        return 200, {}, json.dumps({"count": len(asked), "record": [{"dcid": str(n), "id": str(n + 5000)} for n in asked]})
+        return (
+            200,
+            {},
+            json.dumps({"count": len(asked), "record": [{"dcid": str(n), "id": str(n + 5000)} for n in asked]}),
+        )
 
-    api.add_callback(responses.POST, url("/ws/schema/query/com.pearson.core.student.student_dcid_id_map"), callback=answer)
+    api.add_callback(
+        responses.POST, url("/ws/schema/query/com.pearson.core.student.student_dcid_id_map"), callback=answer
+    )
 
     mapping = client.student_ids_for_dcids(range(1, 1201))
 
@@ -235,8 +256,11 @@ def test_dcids_are_mapped_to_ids_in_batches(client, api):
 
 
 def test_ids_are_mapped_back_to_dcids(client, api):
-    api.add(responses.POST, url("/ws/schema/query/com.pearson.core.student.student_dcid_id_map"),
-            json={"record": [{"tables": {"students": {"dcid": "277", "id": "300"}}}]})
+    api.add(
+        responses.POST,
+        url("/ws/schema/query/com.pearson.core.student.student_dcid_id_map"),
+        json={"record": [{"tables": {"students": {"dcid": "277", "id": "300"}}}]},
+    )
 
     assert client.student_dcids_for_ids([300]) == {300: 277}
     assert json.loads(api.calls[-1].request.body) == {"students_id": [300]}
@@ -252,10 +276,14 @@ def test_an_unknown_dcid_is_a_student_id_error(client, api):
 
 
 def test_codes_valid_on_a_date_come_from_the_powerquery(client, api):
-    api.add(responses.POST, url("/ws/schema/query/com.pearson.core.attendance.attendance_code_by_school_date"), json={
-        "count": 1,
-        "record": [{"tables": {"attendance_code": {"attendance_codeid": "12", "att_code": "T", "yearid": "36"}}}],
-    })
+    api.add(
+        responses.POST,
+        url("/ws/schema/query/com.pearson.core.attendance.attendance_code_by_school_date"),
+        json={
+            "count": 1,
+            "record": [{"tables": {"attendance_code": {"attendance_codeid": "12", "att_code": "T", "yearid": "36"}}}],
+        },
+    )
 
     codes = list(client.attendance_codes_for_date(3001, date(2026, 10, 14)))
 
@@ -280,12 +308,18 @@ def test_a_data_version_query_sends_the_version_and_application(client, api):
     list(client.powerquery("com.example.students", {"schoolid": 1}, application="RaptorLink", since_version=42))
 
     assert json.loads(api.calls[-1].request.body) == {
-        "schoolid": 1, "$dataversion": "42", "$dataversion_applicationname": "RaptorLink"}
+        "schoolid": 1,
+        "$dataversion": "42",
+        "$dataversion_applicationname": "RaptorLink",
+    }
 
 
 def test_the_delta_pull_lists_changed_dcids_per_table(client, api):
-    api.add(responses.GET, url("/ws/dataversion/RaptorLink/100"),
-            json={"$dataversion": "16323283", "tables": {"users": [851, 769], "Students": 12}})
+    api.add(
+        responses.GET,
+        url("/ws/dataversion/RaptorLink/100"),
+        json={"$dataversion": "16323283", "tables": {"users": [851, 769], "Students": 12}},
+    )
 
     delta = client.changed_records("RaptorLink", 100)
 
@@ -294,8 +328,11 @@ def test_the_delta_pull_lists_changed_dcids_per_table(client, api):
 
 
 def test_table_access_lists_each_fields_level(client, api):
-    api.add(responses.GET, url("/ws/schema/table/students/metadata"), json={"columns": [
-        {"name": "DCID", "access": "ViewOnly"}, {"name": "DOB", "access": "NoAccess"}]})
+    api.add(
+        responses.GET,
+        url("/ws/schema/table/students/metadata"),
+        json={"columns": [{"name": "DCID", "access": "ViewOnly"}, {"name": "DOB", "access": "NoAccess"}]},
+    )
 
     assert client.table_access("students") == {"dcid": "ViewOnly", "dob": "NoAccess"}
     assert query_of(api.calls[-1].request) == {"expansions": "access"}

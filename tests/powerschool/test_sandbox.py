@@ -18,14 +18,22 @@ YEAR_ID = 36
 def absent_code(store, school_number, year_id=YEAR_ID):
     return store.query_one(
         "SELECT id FROM attendance_code WHERE schoolid = ? AND yearid = ? AND presence_status_cd = 'Absent' "
-        "ORDER BY sortorder", (school_number, year_id))["id"]
+        "ORDER BY sortorder",
+        (school_number, year_id),
+    )["id"]
 
 
 def daily_record(store, mode=DAILY, **changes):
     student = enrolled_student(store, mode)
-    values = dict(student_id=student["id"], school_number=student["schoolid"], year_id=YEAR_ID, att_date=TODAY,
-                  mode=mode, attendance_code_id=absent_code(store, student["schoolid"]),
-                  comment="Late check-in 08:47 — Doctor appointment (kiosk) [RL-1042]")
+    values = dict(
+        student_id=student["id"],
+        school_number=student["schoolid"],
+        year_id=YEAR_ID,
+        att_date=TODAY,
+        mode=mode,
+        attendance_code_id=absent_code(store, student["schoolid"]),
+        comment="Late check-in 08:47 — Doctor appointment (kiosk) [RL-1042]",
+    )
     return AttendanceRecord(**{**values, **changes})
 
 
@@ -68,7 +76,7 @@ def test_legacy_and_modern_servers_give_the_same_types(db, legacy_sandbox_store,
             student = next(iter(client.students(school["id"])))
             seen[slug] = (client.metadata(), school, student)
 
-    for metadata, school, student in seen.values():
+    for _metadata, school, student in seen.values():
         assert isinstance(school["school_number"], int)
         assert isinstance(student["local_id"], str) and isinstance(student["id"], int)
         assert isinstance(student["school_enrollment"]["school_number"], int)
@@ -125,7 +133,9 @@ def test_a_stale_year_is_a_year_mismatch(sandbox):
 def test_a_student_of_another_school_is_not_enrolled(sandbox):
     client, store, _ = sandbox
     record = daily_record(store)
-    record.student_id = store.query_one("SELECT id FROM students WHERE schoolid != ? LIMIT 1", (record.school_number,))["id"]
+    record.student_id = store.query_one("SELECT id FROM students WHERE schoolid != ? LIMIT 1", (record.school_number,))[
+        "id"
+    ]
 
     with pytest.raises(RecordValidationError) as raised:
         client.write_daily_time(record)
@@ -176,7 +186,9 @@ def test_server_errors_are_retried_until_success(db, sandbox_store, clock, setti
     settings.POWERSCHOOL_MAX_RETRIES = 12
     connection = connect_to_sandbox(sandbox_store)
     sleeps = []
-    with mock_powerschool(SandboxApp(sandbox_store, faults="error_rate=0.4", rng_seed=3, clock=clock), base_url=SANDBOX_URL):
+    with mock_powerschool(
+        SandboxApp(sandbox_store, faults="error_rate=0.4", rng_seed=3, clock=clock), base_url=SANDBOX_URL
+    ):
         schools = list(PowerSchoolClient(connection, sleep=sleeps.append).schools())
 
     assert len(schools) == sandbox_store.query_one("SELECT COUNT(*) AS n FROM schools")["n"]
@@ -242,7 +254,11 @@ def test_table_queries_project_only_fields_in_the_access_list(sandbox):
     assert client.attendance_times(client.attendance_record(written.record_ids[0])["id"])[0]["time_in"] == 31620
     school = next(iter(client.schools()))
     for table in TABLE_COLUMNS:
-        list(client.table_rows(table, f"schoolid=={school['school_number']}" if "schoolid" in TABLE_COLUMNS[table] else None))
+        list(
+            client.table_rows(
+                table, f"schoolid=={school['school_number']}" if "schoolid" in TABLE_COLUMNS[table] else None
+            )
+        )
 
     allowed = required_access()
     assert {table for table, _ in requested} == set(TABLE_COLUMNS)

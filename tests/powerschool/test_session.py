@@ -108,8 +108,12 @@ def test_a_second_401_after_renewing_is_an_auth_error(client, api):
 
 def test_wrong_credentials_are_an_auth_error_naming_both_causes(client):
     with responses.RequestsMock() as api:
-        api.add(responses.POST, url("/oauth/access_token"), status=401,
-                json={"error": "invalid_client", "error_description": "Client authentication failed"})
+        api.add(
+            responses.POST,
+            url("/oauth/access_token"),
+            status=401,
+            json={"error": "invalid_client", "error_description": "Client authentication failed"},
+        )
         with pytest.raises(AuthError) as raised:
             client.district()
     assert "client ID and client secret" in raised.value.hint
@@ -184,8 +188,13 @@ def test_an_idempotent_write_is_retried_after_a_lost_answer(client, api, sleeps)
 
 
 def test_a_429_waits_for_retry_after_then_succeeds(client, api, sleeps):
-    api.add(responses.GET, url("/ws/v1/district"), status=429, headers={"Retry-After": "3"},
-            json={"message": "Too many requests. Please wait 3 seconds before making another request."})
+    api.add(
+        responses.GET,
+        url("/ws/v1/district"),
+        status=429,
+        headers={"Retry-After": "3"},
+        json={"message": "Too many requests. Please wait 3 seconds before making another request."},
+    )
     api.add(responses.GET, url("/ws/v1/district"), json=DISTRICT)
 
     client.district()
@@ -194,8 +203,12 @@ def test_a_429_waits_for_retry_after_then_succeeds(client, api, sleeps):
 
 
 def test_a_429_asking_for_a_long_wait_is_handed_back_as_throttled(client, api, sleeps):
-    api.add(responses.GET, url("/ws/v1/district"), status=429,
-            json={"message": "Too many requests. Please wait 120 seconds before making another request."})
+    api.add(
+        responses.GET,
+        url("/ws/v1/district"),
+        status=429,
+        json={"message": "Too many requests. Please wait 120 seconds before making another request."},
+    )
 
     with pytest.raises(ThrottledError) as raised:
         client.district()
@@ -206,13 +219,18 @@ def test_a_429_asking_for_a_long_wait_is_handed_back_as_throttled(client, api, s
 
 
 def test_a_403_with_validation_failed_names_the_fields_without_access(client, api):
-    api.add(responses.GET, url("/ws/schema/table/students"), status=403, json={
-        "message": "Validation Failed",
-        "errors": [
-            {"resource": "students", "field": "students.dob", "code": "No access to the field"},
-            {"resource": "students", "field": "students.home_phone", "code": "No access to the field"},
-        ],
-    })
+    api.add(
+        responses.GET,
+        url("/ws/schema/table/students"),
+        status=403,
+        json={
+            "message": "Validation Failed",
+            "errors": [
+                {"resource": "students", "field": "students.dob", "code": "No access to the field"},
+                {"resource": "students", "field": "students.home_phone", "code": "No access to the field"},
+            ],
+        },
+    )
 
     with pytest.raises(AccessError) as raised:
         client.session.get("/ws/schema/table/students", {"projection": "dob,home_phone"})

@@ -17,16 +17,33 @@ DAILY_TIME = url("/ws/attendance/daily_time")
 
 
 def record(**changes):
-    values = dict(student_id=300, school_number=3001, year_id=36, att_date=date(2026, 10, 14), mode=DAILY,
-                  attendance_code_id=12, comment="Late check-in 08:47 — Doctor appointment (kiosk) [RL-1042]",
-                  calendar_day_id=126664)
+    values = dict(
+        student_id=300,
+        school_number=3001,
+        year_id=36,
+        att_date=date(2026, 10, 14),
+        mode=DAILY,
+        attendance_code_id=12,
+        comment="Late check-in 08:47 — Doctor appointment (kiosk) [RL-1042]",
+        calendar_day_id=126664,
+    )
     return AttendanceRecord(**{**values, **changes})
 
 
 def success(action="INSERT", record_id=1234567):
-    return {"insert_count": int(action == "INSERT"), "update_count": int(action == "UPDATE"), "delete_count": 0,
-            "result": [{"client_uid": None, "status": "SUCCESS", "action": action,
-                        "success_message": {"id": record_id, "ref": f"https://host/ws/schema/table/attendance/{record_id}"}}]}
+    return {
+        "insert_count": int(action == "INSERT"),
+        "update_count": int(action == "UPDATE"),
+        "delete_count": 0,
+        "result": [
+            {
+                "client_uid": None,
+                "status": "SUCCESS",
+                "action": action,
+                "success_message": {"id": record_id, "ref": f"https://host/ws/schema/table/attendance/{record_id}"},
+            }
+        ],
+    }
 
 
 def test_a_daily_write_sends_strings_and_returns_the_record_id(client, api):
@@ -37,16 +54,45 @@ def test_a_daily_write_sends_strings_and_returns_the_record_id(client, api):
     assert result.inserted == 1 and result.record_ids == [1234567]
     assert result.outcomes[0].action == "INSERT"
     sent = json.loads(api.calls[-1].request.body)["record"][0]["tables"]["attendance"]
-    assert sent == {"studentid": "300", "schoolid": "3001", "yearid": "36", "att_date": "2026-10-14",
-                    "att_mode_code": "ATT_ModeDaily", "attendance_codeid": "12", "calendar_dayid": "126664",
-                    "att_comment": "Late check-in 08:47 — Doctor appointment (kiosk) [RL-1042]", "programid": "0"}
+    assert sent == {
+        "studentid": "300",
+        "schoolid": "3001",
+        "yearid": "36",
+        "att_date": "2026-10-14",
+        "att_mode_code": "ATT_ModeDaily",
+        "attendance_codeid": "12",
+        "calendar_dayid": "126664",
+        "att_comment": "Late check-in 08:47 — Doctor appointment (kiosk) [RL-1042]",
+        "programid": "0",
+    }
 
 
 def test_an_error_inside_a_200_answer_is_raised_with_its_category(client, api):
-    api.add(responses.POST, DAILY_TIME, json={"insert_count": 0, "update_count": 0, "delete_count": 0, "result": [{
-        "client_uid": None, "status": "ERROR", "action": "INSERT", "error_message": {"error": [{
-            "field": "attendance/yearid", "error_code": "INVALID",
-            "error_description": "Record Not Saved. : 35 doesn't match the term's year value: 36"}]}}]})
+    api.add(
+        responses.POST,
+        DAILY_TIME,
+        json={
+            "insert_count": 0,
+            "update_count": 0,
+            "delete_count": 0,
+            "result": [
+                {
+                    "client_uid": None,
+                    "status": "ERROR",
+                    "action": "INSERT",
+                    "error_message": {
+                        "error": [
+                            {
+                                "field": "attendance/yearid",
+                                "error_code": "INVALID",
+                                "error_description": "Record Not Saved. : 35 doesn't match the term's year value: 36",
+                            }
+                        ]
+                    },
+                }
+            ],
+        },
+    )
 
     with pytest.raises(RecordValidationError) as raised:
         client.write_daily_time(record(year_id=35))

@@ -11,15 +11,25 @@ def ws(sandbox_store):
 
 
 def code_id(store, school, yearid=36, presence="Absent"):
-    return store.query_one("SELECT id FROM attendance_code WHERE schoolid = ? AND yearid = ? AND presence_status_cd = ? "
-                           "ORDER BY sortorder", (school, yearid, presence))["id"]
+    return store.query_one(
+        "SELECT id FROM attendance_code WHERE schoolid = ? AND yearid = ? AND presence_status_cd = ? "
+        "ORDER BY sortorder",
+        (school, yearid, presence),
+    )["id"]
 
 
 def daily(store, mode="ATT_ModeDaily", **changes):
     student = enrolled_student(store, mode)
-    values = {"studentid": student["id"], "schoolid": student["schoolid"], "yearid": 36, "att_date": DAY,
-              "att_mode_code": mode, "attendance_codeid": code_id(store, student["schoolid"]),
-              "att_comment": "Late check-in 08:47 (kiosk)", **changes}
+    values = {
+        "studentid": student["id"],
+        "schoolid": student["schoolid"],
+        "yearid": 36,
+        "att_date": DAY,
+        "att_mode_code": mode,
+        "attendance_codeid": code_id(store, student["schoolid"]),
+        "att_comment": "Late check-in 08:47 (kiosk)",
+        **changes,
+    }
     return {key: str(value) for key, value in values.items()}
 
 
@@ -100,8 +110,12 @@ def test_a_year_id_other_than_the_terms_is_refused_with_powerschools_message(ws,
 def test_a_student_not_enrolled_that_day_is_refused_by_name(ws, sandbox_store):
     record = daily(sandbox_store)
     student = sandbox_store.query_one("SELECT * FROM students WHERE id = ?", (int(record["studentid"]),))
-    last_year = {**record, "att_date": "2025-10-14", "yearid": "35",
-                 "attendance_codeid": str(code_id(sandbox_store, student["schoolid"], 35))}
+    last_year = {
+        **record,
+        "att_date": "2025-10-14",
+        "yearid": "35",
+        "attendance_codeid": str(code_id(sandbox_store, student["schoolid"], 35)),
+    }
     answer = ws.post("/ws/attendance/daily_time", envelope(last_year))
     name = f"{student['first_name']} {student['last_name']}"
     assert error_of(answer)[1] == f"Record Not Saved. : The student {name} isn't enrolled on 2025-10-14."
@@ -110,8 +124,11 @@ def test_a_student_not_enrolled_that_day_is_refused_by_name(ws, sandbox_store):
 def test_a_mode_other_than_the_schools_is_refused(ws, sandbox_store):
     record = daily(sandbox_store)
     answer = ws.post("/ws/attendance/daily_time", envelope({**record, "att_mode_code": "ATT_ModeTime"}))
-    assert error_of(answer) == ("attendance/att_mode_code", "You have ATT_ModeDaily set as the method to use for "
-                                "recording attendance at this school. ATT_ModeTime records cannot be saved.")
+    assert error_of(answer) == (
+        "attendance/att_mode_code",
+        "You have ATT_ModeDaily set as the method to use for "
+        "recording attendance at this school. ATT_ModeTime records cannot be saved.",
+    )
 
 
 def test_a_code_of_another_school_or_year_is_refused(ws, sandbox_store):
@@ -133,7 +150,9 @@ def test_a_missing_required_field_is_named(ws, sandbox_store, missing):
     record = daily(sandbox_store)
     del record[missing]
     assert error_of(ws.post("/ws/attendance/daily_time", envelope(record))) == (
-        f"attendance/{missing}", f"Record Not Saved. : {missing.upper()} is required.")
+        f"attendance/{missing}",
+        f"Record Not Saved. : {missing.upper()} is required.",
+    )
 
 
 def test_a_malformed_body_is_a_400_message(ws, sandbox_store):
@@ -164,11 +183,23 @@ def meeting_records(store, student, code):
         "AND sm.period_number = p.period_number AND sm.cycle_day_letter = cyd.letter "
         "JOIN cc ON cc.sectionid = sm.sectionid AND cc.studentid = ? AND cc.dateenrolled <= ? AND cc.dateleft > ? "
         "WHERE cd.schoolid = ? AND cd.date_value = ? ORDER BY bsi.start_time",
-        (student["id"], DAY, DAY, student["schoolid"], DAY))
-    return [{"studentid": str(student["id"]), "schoolid": str(student["schoolid"]), "yearid": "36", "att_date": DAY,
-             "att_mode_code": "ATT_ModeMeeting", "attendance_codeid": str(code), "ccid": str(row["ccid"]),
-             "periodid": str(row["periodid"]), "start_time": row["start_time"], "end_time": row["end_time"]}
-            for row in template]
+        (student["id"], DAY, DAY, student["schoolid"], DAY),
+    )
+    return [
+        {
+            "studentid": str(student["id"]),
+            "schoolid": str(student["schoolid"]),
+            "yearid": "36",
+            "att_date": DAY,
+            "att_mode_code": "ATT_ModeMeeting",
+            "attendance_codeid": str(code),
+            "ccid": str(row["ccid"]),
+            "periodid": str(row["periodid"]),
+            "start_time": row["start_time"],
+            "end_time": row["end_time"],
+        }
+        for row in template
+    ]
 
 
 def test_meeting_records_for_several_periods_are_upserted_per_period(ws, sandbox_store):
@@ -181,7 +212,8 @@ def test_meeting_records_for_several_periods_are_upserted_per_period(ws, sandbox
     assert again["update_count"] == 2 and again["insert_count"] == len(records) - 2
     rows = attendance_rows(sandbox_store, student["id"])
     assert sorted((row["ccid"], row["periodid"]) for row in rows) == sorted(
-        (int(r["ccid"]), int(r["periodid"])) for r in records)
+        (int(r["ccid"]), int(r["periodid"])) for r in records
+    )
 
 
 def test_meeting_records_must_be_one_student_on_one_day(ws, sandbox_store):
@@ -189,7 +221,10 @@ def test_meeting_records_must_be_one_student_on_one_day(ws, sandbox_store):
     records = meeting_records(sandbox_store, student, code_id(sandbox_store, student["schoolid"]))
     other_day = {**records[1], "att_date": "2026-10-15"}
     answer = ws.post("/ws/attendance/meeting_interval", envelope(records[0], other_day))
-    assert answer.status == 400 and answer.json["message"] == "meeting_interval records must all be for one student on one day"
+    assert (
+        answer.status == 400
+        and answer.json["message"] == "meeting_interval records must all be for one student on one day"
+    )
 
 
 def test_a_meeting_record_for_a_class_the_student_is_not_in_is_refused(ws, sandbox_store):
@@ -230,8 +265,13 @@ def test_time_in_and_out_are_written_beside_the_daily_record(ws, sandbox_store):
     [row] = attendance_rows(sandbox_store, record["studentid"])
     [times] = sandbox_store.query("SELECT * FROM attendance_time WHERE attendanceid = ?", (row["id"],))
     assert (times["time_in"], times["time_out"]) == (31020, 47400)
-    visible = ws.get("/ws/schema/table/attendance_time", projection="attendanceid,time_in", q=f"attendanceid=={row['id']}")
-    assert visible.json["record"][0]["tables"]["attendance_time"] == {"attendanceid": str(row["id"]), "time_in": "31020"}
+    visible = ws.get(
+        "/ws/schema/table/attendance_time", projection="attendanceid,time_in", q=f"attendanceid=={row['id']}"
+    )
+    assert visible.json["record"][0]["tables"]["attendance_time"] == {
+        "attendanceid": str(row["id"]),
+        "time_in": "31020",
+    }
 
 
 def test_time_in_and_out_need_full_access_on_attendance_time(ws, sandbox_store):
@@ -251,5 +291,11 @@ def test_every_write_is_in_the_data_version_log(ws, sandbox_store):
     record = daily(sandbox_store)
     ws.post("/ws/attendance/daily_time", envelope(record, times={"time_in": "31020"}))
     ws.post("/ws/attendance/daily_time", envelope(record))
-    changes = sandbox_store.query("SELECT table_name, operation FROM sandbox_dataversion WHERE version > ? ORDER BY version", (version,))
-    assert [tuple(change) for change in changes] == [("attendance", "INSERT"), ("attendance_time", "INSERT"), ("attendance", "UPDATE")]
+    changes = sandbox_store.query(
+        "SELECT table_name, operation FROM sandbox_dataversion WHERE version > ? ORDER BY version", (version,)
+    )
+    assert [tuple(change) for change in changes] == [
+        ("attendance", "INSERT"),
+        ("attendance_time", "INSERT"),
+        ("attendance", "UPDATE"),
+    ]

@@ -13,10 +13,26 @@ pytestmark = pytest.mark.slow
 
 
 def start_sandbox(tmp_path, *options):
-    command = [sys.executable, "manage.py", "powerschool_sandbox", "--port", "0", "--students", "20",
-               "--db", str(tmp_path / "sandbox.sqlite3"), *options]
-    return subprocess.Popen(command, cwd=Path(settings.BASE_DIR), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    command = [
+        sys.executable,
+        "manage.py",
+        "powerschool_sandbox",
+        "--port",
+        "0",
+        "--students",
+        "20",
+        "--db",
+        str(tmp_path / "sandbox.sqlite3"),
+        *options,
+    ]
+    return subprocess.Popen(
+        command,
+        cwd=Path(settings.BASE_DIR),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
 
 
 def read_banner(process):
@@ -43,12 +59,26 @@ def stop(process):
 
 
 def test_the_command_serves_a_generated_district_until_interrupted(tmp_path):
-    process = start_sandbox(tmp_path, "--client-id", "kiosk-id", "--client-secret", "kiosk-secret",
-                            "--profile", "12", "--no-single-element-quirk", "--token-lifetime", "120")
+    process = start_sandbox(
+        tmp_path,
+        "--client-id",
+        "kiosk-id",
+        "--client-secret",
+        "kiosk-secret",
+        "--profile",
+        "12",
+        "--no-single-element-quirk",
+        "--token-lifetime",
+        "120",
+    )
     try:
         url, client_id, client_secret = read_banner(process)
-        token = requests.post(f"{url}/oauth/access_token", auth=(client_id, client_secret),
-                              data={"grant_type": "client_credentials"}, timeout=10).json()
+        token = requests.post(
+            f"{url}/oauth/access_token",
+            auth=(client_id, client_secret),
+            data={"grant_type": "client_credentials"},
+            timeout=10,
+        ).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         students = requests.get(f"{url}/ws/v1/district/student?pagesize=1", headers=headers, timeout=10).json()
         metadata = requests.get(f"{url}/ws/v1/metadata", headers=headers, timeout=10).json()["metadata"]

@@ -18,7 +18,9 @@ def student_dcid(sandbox_store):
 
 def test_a_students_contacts_are_a_plain_array_with_explicit_nulls(api, student_dcid, sandbox_store):
     contacts = api.get(f"{BASE}/ws/contacts/student/{student_dcid}").json()
-    stored = sandbox_store.query_one("SELECT COUNT(*) FROM studentcontactassoc WHERE studentdcid = ?", (student_dcid,))[0]
+    stored = sandbox_store.query_one("SELECT COUNT(*) FROM studentcontactassoc WHERE studentdcid = ?", (student_dcid,))[
+        0
+    ]
 
     assert isinstance(contacts, list) and len(contacts) == stored
     contact = contacts[0]

@@ -14,11 +14,21 @@ def application(store):
 
 def late_check_in(ws, store):
     student = enrolled_student(store, "ATT_ModeDaily")
-    code = store.query_one("SELECT id FROM attendance_code WHERE schoolid = ? AND yearid = 36", (student["schoolid"],))["id"]
-    attendance = {"studentid": str(student["id"]), "schoolid": str(student["schoolid"]), "yearid": "36",
-                  "att_date": "2026-10-14", "att_mode_code": "ATT_ModeDaily", "attendance_codeid": str(code)}
-    answer = ws.post("/ws/attendance/daily_time", {"record": [{"tables": {"attendance": attendance,
-                                                                          "attendance_time": {"time_in": "31020"}}}]})
+    code = store.query_one("SELECT id FROM attendance_code WHERE schoolid = ? AND yearid = 36", (student["schoolid"],))[
+        "id"
+    ]
+    attendance = {
+        "studentid": str(student["id"]),
+        "schoolid": str(student["schoolid"]),
+        "yearid": "36",
+        "att_date": "2026-10-14",
+        "att_mode_code": "ATT_ModeDaily",
+        "attendance_codeid": str(code),
+    }
+    answer = ws.post(
+        "/ws/attendance/daily_time",
+        {"record": [{"tables": {"attendance": attendance, "attendance_time": {"time_in": "31020"}}}]},
+    )
     return answer.json["result"][0]["success_message"]["id"]
 
 
@@ -28,8 +38,10 @@ def test_a_delta_pull_lists_the_rows_written_since_a_version(ws, sandbox_store):
     dcid = late_check_in(ws, sandbox_store)
     body = ws.get(f"/ws/dataversion/{application(sandbox_store)}/{version}").json
     time_dcid = sandbox_store.query_one("SELECT dcid FROM attendance_time ORDER BY dcid DESC LIMIT 1")["dcid"]
-    assert body == {"$dataversion": str(sandbox_store.current_dataversion()),
-                    "tables": {"attendance": [dcid], "attendance_time": [time_dcid]}}
+    assert body == {
+        "$dataversion": str(sandbox_store.current_dataversion()),
+        "tables": {"attendance": [dcid], "attendance_time": [time_dcid]},
+    }
     assert ws.get(f"/ws/dataversion/{application(sandbox_store)}/{body['$dataversion']}").json["tables"] == {}
 
 

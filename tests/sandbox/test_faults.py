@@ -4,7 +4,7 @@ import pytest
 import requests
 
 from sandbox.app import SandboxApp
-from sandbox.faults import FaultSpec, Faults
+from sandbox.faults import Faults, FaultSpec
 from sandbox.http import Response
 from sandbox.testing import DEFAULT_BASE_URL as BASE
 from sandbox.testing import bearer_session, mock_powerschool
@@ -25,19 +25,29 @@ def test_a_spec_parses_every_documented_key():
         "hold_ms=50"
     )
 
-    assert spec == FaultSpec(error_rate=0.2, latency_ms=300, timeout_rate=0.1, drop_after_write_rate=0.5,
-                             revoke_tokens=True, throttle_ms=1000, hold_ms=50)
+    assert spec == FaultSpec(
+        error_rate=0.2,
+        latency_ms=300,
+        timeout_rate=0.1,
+        drop_after_write_rate=0.5,
+        revoke_tokens=True,
+        throttle_ms=1000,
+        hold_ms=50,
+    )
     assert FaultSpec.parse(spec.text()) == spec
     assert FaultSpec.parse("") == FaultSpec()
 
 
-@pytest.mark.parametrize("text, complaint", [
-    ("error_rate=2", "error_rate='2' is invalid"),
-    ("latency_ms=-5", "latency_ms='-5' is invalid"),
-    ("revoke_tokens=yes", "expected 0 or 1"),
-    ("explode=1", "Unknown fault key(s) explode"),
-    ("error_rate", "needs a value"),
-])
+@pytest.mark.parametrize(
+    "text, complaint",
+    [
+        ("error_rate=2", "error_rate='2' is invalid"),
+        ("latency_ms=-5", "latency_ms='-5' is invalid"),
+        ("revoke_tokens=yes", "expected 0 or 1"),
+        ("explode=1", "Unknown fault key(s) explode"),
+        ("error_rate", "needs a value"),
+    ],
+)
 def test_a_malformed_spec_is_refused_with_a_clear_reason(text, complaint):
     with pytest.raises(ValueError, match=re.escape(complaint)):
         FaultSpec.parse(text)

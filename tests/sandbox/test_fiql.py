@@ -11,10 +11,15 @@ COLUMNS = {"schoolid": "schoolid", "att_date": "att_date", "lastfirst": "lastfir
 def people():
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE t (schoolid INTEGER, att_date TEXT, lastfirst TEXT)")
-    conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [
-        (3001, "2024-10-01", "Doe, Jane"), (3001, "2024-10-02", "Smith, Ann"), (3002, "2024-10-03", "Dobbs, Al"),
-        (3003, "2024-10-04", "50%_off, Odd"),
-    ])
+    conn.executemany(
+        "INSERT INTO t VALUES (?, ?, ?)",
+        [
+            (3001, "2024-10-01", "Doe, Jane"),
+            (3001, "2024-10-02", "Smith, Ann"),
+            (3002, "2024-10-03", "Dobbs, Al"),
+            (3003, "2024-10-04", "50%_off, Odd"),
+        ],
+    )
     return conn
 
 

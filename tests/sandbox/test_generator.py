@@ -4,13 +4,20 @@ from random import Random
 from sandbox import schema
 from sandbox.generator import DistrictBuilder, expand_expression, generate_district, load_or_generate
 from sandbox.store import Store
-from tests.sandbox.conftest import STUDENTS, TODAY
+from tests.districts import STUDENTS, TODAY
 
 
 def _all_rows(store):
-    return {table: [tuple(row) for row in store.query(f"SELECT * FROM {table} ORDER BY 1")]
-            for table in [*schema.POWERSCHOOL_TABLES, "sandbox_plugin", "sandbox_field_access", "sandbox_setting",
-                          "sandbox_attendance_mode"]}
+    return {
+        table: [tuple(row) for row in store.query(f"SELECT * FROM {table} ORDER BY 1")]
+        for table in [
+            *schema.POWERSCHOOL_TABLES,
+            "sandbox_plugin",
+            "sandbox_field_access",
+            "sandbox_setting",
+            "sandbox_attendance_mode",
+        ]
+    }
 
 
 def _generate(tmp_path, name, **options):
@@ -48,8 +55,19 @@ def test_student_dcid_id_and_student_number_all_differ(generated_district):
 
 
 def test_every_table_with_both_keys_keeps_dcid_and_id_apart(generated_district):
-    for table in ("schools", "terms", "cycle_day", "period", "bell_schedule", "calendar_day", "sections", "cc",
-                  "attendance_code", "schoolstaff", "courses"):
+    for table in (
+        "schools",
+        "terms",
+        "cycle_day",
+        "period",
+        "bell_schedule",
+        "calendar_day",
+        "sections",
+        "cc",
+        "attendance_code",
+        "schoolstaff",
+        "courses",
+    ):
         same = generated_district.query_one(f"SELECT COUNT(*) FROM {table} WHERE dcid = id")[0]
         assert same == 0, table
 
@@ -82,7 +100,10 @@ def test_each_attendance_mode_is_used_by_some_school_every_year(generated_distri
     modes = generated_district.query("SELECT yearid, att_mode_code FROM sandbox_attendance_mode")
     for yearid in (35, 36):
         assert {row["att_mode_code"] for row in modes if row["yearid"] == yearid} == {
-            "ATT_ModeDaily", "ATT_ModeMeeting", "ATT_ModeTime"}
+            "ATT_ModeDaily",
+            "ATT_ModeMeeting",
+            "ATT_ModeTime",
+        }
 
 
 def test_years_and_terms_follow_powerschool_arithmetic(generated_district):
@@ -102,10 +123,13 @@ def test_attendance_codes_exist_for_both_years_with_the_same_texts_and_different
     def codes(yearid):
         return generated_district.query(
             "SELECT id, dcid, att_code, description FROM attendance_code WHERE schoolid = 1001 AND yearid = ? ORDER BY sortorder",
-            (yearid,))
+            (yearid,),
+        )
 
     last_year, this_year = codes(35), codes(36)
-    assert [(c["att_code"], c["description"]) for c in last_year] == [(c["att_code"], c["description"]) for c in this_year]
+    assert [(c["att_code"], c["description"]) for c in last_year] == [
+        (c["att_code"], c["description"]) for c in this_year
+    ]
     assert not {c["id"] for c in last_year} & {c["id"] for c in this_year}
     assert {"", "A", "AE", "T", "TE", "ED", "EDE"} <= {c["att_code"] for c in this_year}
 
@@ -113,7 +137,8 @@ def test_attendance_codes_exist_for_both_years_with_the_same_texts_and_different
 def test_the_calendar_alternates_cycle_days_on_school_days_only(generated_district):
     days = generated_district.query(
         """SELECT d.insession, d.bell_schedule_id, c.letter FROM calendar_day d LEFT JOIN cycle_day c ON c.id = d.cycle_day_id
-           WHERE d.schoolid = 3001 AND d.date_value BETWEEN '2026-08-01' AND '2027-07-01' ORDER BY d.date_value""")
+           WHERE d.schoolid = 3001 AND d.date_value BETWEEN '2026-08-01' AND '2027-07-01' ORDER BY d.date_value"""
+    )
     letters = [day["letter"] for day in days if day["insession"]]
     assert letters[:4] == ["A", "B", "A", "B"]
     assert all(a != b for a, b in zip(letters, letters[1:]))
@@ -123,7 +148,8 @@ def test_the_calendar_alternates_cycle_days_on_school_days_only(generated_distri
 
 def test_some_days_use_the_early_release_bell_schedule(generated_district):
     names = generated_district.query(
-        "SELECT DISTINCT b.name FROM calendar_day d JOIN bell_schedule b ON b.id = d.bell_schedule_id WHERE d.schoolid = 3001")
+        "SELECT DISTINCT b.name FROM calendar_day d JOIN bell_schedule b ON b.id = d.bell_schedule_id WHERE d.schoolid = 3001"
+    )
     assert {row["name"] for row in names} == {"Regular Day", "Early Release"}
 
 
@@ -131,7 +157,8 @@ def test_bell_schedule_items_count_seconds_since_midnight(generated_district):
     items = generated_district.query(
         """SELECT p.period_number, i.start_time, i.end_time FROM bell_schedule_items i
            JOIN bell_schedule b ON b.id = i.bell_schedule_id JOIN period p ON p.id = i.period_id
-           WHERE b.schoolid = 2001 AND b.year_id = 36 AND b.name = 'Regular Day' ORDER BY p.period_number""")
+           WHERE b.schoolid = 2001 AND b.year_id = 36 AND b.name = 'Regular Day' ORDER BY p.period_number"""
+    )
     assert [row["period_number"] for row in items] == list(range(1, 8))
     assert (items[0]["start_time"], items[0]["end_time"]) == (28800, 31800)
 
@@ -155,7 +182,9 @@ def test_active_students_take_a_full_schedule_this_year(generated_district):
     rows = generated_district.query(
         """SELECT s.grade_level, COUNT(c.id) AS classes FROM students s
            LEFT JOIN cc c ON c.studentid = s.id AND c.sectionid > 0 AND c.termid BETWEEN 3600 AND 3699
-           WHERE s.enroll_status = 0 AND s.entrydate <= ? GROUP BY s.id""", (TODAY.isoformat(),))
+           WHERE s.enroll_status = 0 AND s.entrydate <= ? GROUP BY s.id""",
+        (TODAY.isoformat(),),
+    )
     assert all(1 <= row["classes"] <= 2 for row in rows if row["grade_level"] <= 5)
     assert all(6 <= row["classes"] <= 10 for row in rows if row["grade_level"] >= 6)
 
@@ -188,12 +217,18 @@ def test_a_larger_district_has_pre_registered_and_transferred_students(tmp_path)
 
 def test_siblings_share_the_same_contacts(generated_district):
     families = generated_district.query(
-        """SELECT GROUP_CONCAT(dcid) AS dcids FROM students GROUP BY last_name, street HAVING COUNT(*) > 1""")
+        """SELECT GROUP_CONCAT(dcid) AS dcids FROM students GROUP BY last_name, street HAVING COUNT(*) > 1"""
+    )
     assert families
     for family in families:
         dcids = [int(dcid) for dcid in family["dcids"].split(",")]
         people = [
-            {row[0] for row in generated_district.query("SELECT personid FROM studentcontactassoc WHERE studentdcid = ?", (d,))}
+            {
+                row[0]
+                for row in generated_district.query(
+                    "SELECT personid FROM studentcontactassoc WHERE studentdcid = ?", (d,)
+                )
+            }
             for d in dcids
         ]
         assert all(group == people[0] for group in people)
@@ -201,10 +236,12 @@ def test_siblings_share_the_same_contacts(generated_district):
 
 def test_every_student_has_one_to_four_contacts_with_phones(generated_district):
     counts = generated_district.query(
-        "SELECT COUNT(*) AS n FROM students s JOIN studentcontactassoc a ON a.studentdcid = s.dcid GROUP BY s.dcid")
+        "SELECT COUNT(*) AS n FROM students s JOIN studentcontactassoc a ON a.studentdcid = s.dcid GROUP BY s.dcid"
+    )
     assert len(counts) == STUDENTS and all(1 <= row["n"] <= 4 for row in counts)
     without_phone = generated_district.query_one(
-        "SELECT COUNT(*) FROM person p WHERE NOT EXISTS (SELECT 1 FROM personphonenumberassoc a WHERE a.personid = p.id)")
+        "SELECT COUNT(*) FROM person p WHERE NOT EXISTS (SELECT 1 FROM personphonenumberassoc a WHERE a.personid = p.id)"
+    )
     assert without_phone[0] == 0
 
 
@@ -213,13 +250,19 @@ def test_legacy_guardian_fields_name_the_contacts(generated_district):
         """SELECT s.mother, p.lastname || ', ' || p.firstname AS contact FROM students s
            JOIN studentcontactassoc a ON a.studentdcid = s.dcid JOIN person p ON p.id = a.personid
            JOIN studentcontactdetail d ON d.studentcontactassocid = a.studentcontactassocid
-           JOIN codeset c ON c.codesetid = d.relationshiptypecodesetid WHERE c.code = 'Mother'""")
+           JOIN codeset c ON c.codesetid = d.relationshiptypecodesetid WHERE c.code = 'Mother'"""
+    )
     assert rows and all(row["mother"] == row["contact"] for row in rows)
 
 
 def test_codesets_name_relationships_and_phone_and_email_types(generated_district):
     codes = {(row["codetype"], row["code"]) for row in generated_district.query("SELECT codetype, code FROM codeset")}
-    assert {("Relationship", "Mother"), ("Relationship", "Grandparent"), ("Phone", "Mobile"), ("Email", "Work")} <= codes
+    assert {
+        ("Relationship", "Mother"),
+        ("Relationship", "Grandparent"),
+        ("Phone", "Mobile"),
+        ("Email", "Work"),
+    } <= codes
 
 
 def test_accented_and_apostrophe_names_appear_in_a_larger_district(tmp_path):
@@ -236,7 +279,8 @@ def test_some_staff_work_at_two_schools(tmp_path):
 
 def test_sections_are_taught_by_school_staff(generated_district):
     orphans = generated_district.query_one(
-        "SELECT COUNT(*) FROM sections s WHERE NOT EXISTS (SELECT 1 FROM schoolstaff t WHERE t.id = s.teacher AND t.schoolid = s.schoolid)")
+        "SELECT COUNT(*) FROM sections s WHERE NOT EXISTS (SELECT 1 FROM schoolstaff t WHERE t.id = s.teacher AND t.schoolid = s.schoolid)"
+    )
     assert orphans[0] == 0
 
 

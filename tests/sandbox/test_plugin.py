@@ -1,8 +1,14 @@
 import pytest
 
 from sandbox.plugin import (
-    PluginXmlError, granted_fields, install_plugin, installed_plugin, parse_plugin_xml, regenerate_credentials,
-    set_enabled, set_options,
+    PluginXmlError,
+    granted_fields,
+    install_plugin,
+    installed_plugin,
+    parse_plugin_xml,
+    regenerate_credentials,
+    set_enabled,
+    set_options,
 )
 from sandbox.store import Store
 
@@ -29,7 +35,12 @@ def _plugin(body, root_attributes='name="Kiosk" version="1.0"'):
 
 def test_a_good_plugin_xml_is_parsed():
     plugin = parse_plugin_xml(GOOD)
-    assert (plugin.name, plugin.version, plugin.publisher, plugin.oauth) == ("RaptorLink Kiosk", "1.4.0", "RaptorLink", True)
+    assert (plugin.name, plugin.version, plugin.publisher, plugin.oauth) == (
+        "RaptorLink Kiosk",
+        "1.4.0",
+        "RaptorLink",
+        True,
+    )
     assert plugin.description == "Sign-in kiosk write-back"
 
 
@@ -44,7 +55,9 @@ def test_fields_the_sandbox_has_no_column_for_are_reported():
 
 
 def test_a_plugin_xml_without_a_namespace_is_accepted():
-    plugin = parse_plugin_xml(_plugin('<oauth></oauth><access_request><field table="CC" field="ID" access="ViewOnly"/></access_request>'))
+    plugin = parse_plugin_xml(
+        _plugin('<oauth></oauth><access_request><field table="CC" field="ID" access="ViewOnly"/></access_request>')
+    )
     assert plugin.oauth and plugin.fields == {("cc", "id"): "ViewOnly"}
 
 
@@ -69,13 +82,38 @@ def test_bytes_with_an_encoding_declaration_are_accepted():
         (_plugin("<oauth/><oauth/>"), "only one <oauth>"),
         (_plugin("<settings/>"), "does not allow a <settings>"),
         (_plugin("<access_request><table name='students'/></access_request>"), "only contain <field>"),
-        (_plugin("<access_request><field table='students' access='ViewOnly'/></access_request>"), "both a table and a field"),
-        (_plugin("<access_request><field table='students' field='dcid' access='Read'/></access_request>"), "ViewOnly or FullAccess"),
-        (_plugin(f"<access_request><field table='students' field='{'f' * 31}' access='ViewOnly'/></access_request>"), "30 characters"),
+        (
+            _plugin("<access_request><field table='students' access='ViewOnly'/></access_request>"),
+            "both a table and a field",
+        ),
+        (
+            _plugin("<access_request><field table='students' field='dcid' access='Read'/></access_request>"),
+            "ViewOnly or FullAccess",
+        ),
+        (
+            _plugin(f"<access_request><field table='students' field='{'f' * 31}' access='ViewOnly'/></access_request>"),
+            "30 characters",
+        ),
     ],
-    ids=["empty", "not-xml", "wrong-root", "wrong-namespace", "no-name", "long-name", "no-version", "bad-version",
-         "long-description", "no-publisher", "nameless-publisher", "duplicate-element", "unknown-element",
-         "not-a-field", "field-without-field", "bad-access", "long-field"],
+    ids=[
+        "empty",
+        "not-xml",
+        "wrong-root",
+        "wrong-namespace",
+        "no-name",
+        "long-name",
+        "no-version",
+        "bad-version",
+        "long-description",
+        "no-publisher",
+        "nameless-publisher",
+        "duplicate-element",
+        "unknown-element",
+        "not-a-field",
+        "field-without-field",
+        "bad-access",
+        "long-field",
+    ],
 )
 def test_a_malformed_plugin_xml_is_refused_with_a_message_saying_why(xml, message):
     with pytest.raises(PluginXmlError, match=message):

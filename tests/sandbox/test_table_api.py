@@ -1,12 +1,8 @@
-import json
-from pathlib import Path
-
 import pytest
 
 from sandbox import schema
+from tests.fixtures import powerschool_fixture
 from tests.sandbox.ws_client import WsClient, grant
-
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "powerschool-fixtures"
 
 
 @pytest.fixture
@@ -16,12 +12,21 @@ def ws(sandbox_store):
 
 def add_attendance(store, **values):
     student = store.query_one("SELECT id, schoolid FROM students ORDER BY dcid LIMIT 1")
-    row = {"studentid": student["id"], "schoolid": student["schoolid"], "yearid": 36, "att_date": "2026-10-13",
-           "attendance_codeid": 1, "att_mode_code": "ATT_ModeDaily", **values}
+    row = {
+        "studentid": student["id"],
+        "schoolid": student["schoolid"],
+        "yearid": 36,
+        "att_date": "2026-10-13",
+        "attendance_codeid": 1,
+        "att_mode_code": "ATT_ModeDaily",
+        **values,
+    }
     with store.transaction() as conn:
         dcid = conn.execute("SELECT COALESCE(MAX(dcid), 0) + 1 FROM attendance").fetchone()[0]
         row = {"dcid": dcid, "id": dcid + 5000, **row}
-        conn.execute(f"INSERT INTO attendance ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values()))
+        conn.execute(
+            f"INSERT INTO attendance ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
+        )
     return row
 
 
@@ -33,8 +38,12 @@ def test_a_table_query_returns_records_with_a_numeric_dcid_and_string_values(ws,
     first = body["record"][0]
     row = sandbox_store.query_one("SELECT * FROM students ORDER BY dcid LIMIT 1")
     assert first["id"] == row["dcid"]
-    assert first["tables"]["students"] == {"dcid": str(row["dcid"]), "id": str(row["id"]),
-                                          "student_number": str(row["student_number"]), "schoolid": str(row["schoolid"])}
+    assert first["tables"]["students"] == {
+        "dcid": str(row["dcid"]),
+        "id": str(row["id"]),
+        "student_number": str(row["student_number"]),
+        "schoolid": str(row["schoolid"]),
+    }
 
 
 def test_projection_is_required(ws):
@@ -46,8 +55,10 @@ def test_a_projection_with_an_ungranted_column_is_refused_with_validation_failed
     grant(sandbox_store, "students", "dob", "NoAccess")
     answer = ws.get("/ws/schema/table/students", projection="dcid,dob")
     assert answer.status == 403
-    assert answer.json == {"message": "Validation Failed", "errors": [
-        {"resource": "students", "field": "students.dob", "code": "No access to the field"}]}
+    assert answer.json == {
+        "message": "Validation Failed",
+        "errors": [{"resource": "students", "field": "students.dob", "code": "No access to the field"}],
+    }
 
 
 def test_star_projects_only_the_granted_columns(ws, sandbox_store):
@@ -67,13 +78,17 @@ def test_q_filters_rows_and_count_counts_them(ws, sandbox_store):
     school = sandbox_store.query_one("SELECT schoolid FROM students LIMIT 1")["schoolid"]
     expected = sandbox_store.query_one("SELECT COUNT(*) FROM students WHERE schoolid = ?", (school,))[0]
     assert ws.get("/ws/schema/table/students/count", q=f"SchoolID=={school}").json == {"count": expected}
-    records = ws.get("/ws/schema/table/students", projection="schoolid", q=f"schoolid=={school}", pagesize="100").json["record"]
+    records = ws.get("/ws/schema/table/students", projection="schoolid", q=f"schoolid=={school}", pagesize="100").json[
+        "record"
+    ]
     assert len(records) == expected and {r["tables"]["students"]["schoolid"] for r in records} == {str(school)}
 
 
 def test_a_bad_q_is_a_400_naming_the_problem(ws):
     answer = ws.get("/ws/schema/table/students", projection="dcid", q="nonsense==1")
-    assert answer.status == 400 and answer.json == {"message": "Invalid q clause 'nonsense==1': unknown column 'nonsense'"}
+    assert answer.status == 400 and answer.json == {
+        "message": "Invalid q clause 'nonsense==1': unknown column 'nonsense'"
+    }
 
 
 def test_pages_follow_the_sort_and_the_page_size_is_capped(ws, sandbox_store):
@@ -81,7 +96,9 @@ def test_pages_follow_the_sort_and_the_page_size_is_capped(ws, sandbox_store):
         conn.execute("UPDATE sandbox_plugin SET max_table_page_size = 7")
     total = sandbox_store.query_one("SELECT COUNT(*) FROM students")[0]
     first = ws.get("/ws/schema/table/students", projection="dcid", pagesize="500", sort="dcid", sortdescending="true")
-    second = ws.get("/ws/schema/table/students", projection="dcid", pagesize="500", page="2", sort="dcid", sortdescending="true")
+    second = ws.get(
+        "/ws/schema/table/students", projection="dcid", pagesize="500", page="2", sort="dcid", sortdescending="true"
+    )
     dcids = [r["id"] for r in first.json["record"] + second.json["record"]]
     assert len(first.json["record"]) == 7
     assert dcids == sorted(dcids, reverse=True) and len(set(dcids)) == 14
@@ -98,12 +115,17 @@ def test_bad_paging_and_sort_parameters_are_400s(ws):
 def test_a_single_row_is_read_by_its_primary_key(ws, sandbox_store):
     row = sandbox_store.query_one("SELECT * FROM students ORDER BY dcid DESC LIMIT 1")
     answer = ws.get(f"/ws/schema/table/students/{row['dcid']}", projection="id,last_name")
-    assert answer.json == {"id": row["dcid"], "name": "Students",
-                           "tables": {"students": {"id": str(row["id"]), "last_name": row["last_name"]}}}
+    assert answer.json == {
+        "id": row["dcid"],
+        "name": "Students",
+        "tables": {"students": {"id": str(row["id"]), "last_name": row["last_name"]}},
+    }
 
 
 def test_a_missing_row_or_table_is_a_404_with_a_message(ws):
-    assert ws.get("/ws/schema/table/students/999999", projection="id").json == {"message": "No students record with dcid 999999"}
+    assert ws.get("/ws/schema/table/students/999999", projection="id").json == {
+        "message": "No students record with dcid 999999"
+    }
     assert ws.get("/ws/schema/table/lunch_menu", projection="*").status == 404
     assert ws.get("/ws/schema/table/sandbox_plugin", projection="*").status == 404
 
@@ -127,8 +149,10 @@ def test_metadata_lists_columns_with_their_access(ws, sandbox_store):
 def test_attendance_time_rows_are_inserted_updated_and_deleted(ws, sandbox_store):
     attendance = add_attendance(sandbox_store)
     version = sandbox_store.current_dataversion()
-    inserted = ws.post("/ws/schema/table/attendance_time", {"tables": {"attendance_time": {
-        "attendanceid": str(attendance["id"]), "time_in": "31020", "time_out": "0"}}})
+    inserted = ws.post(
+        "/ws/schema/table/attendance_time",
+        {"tables": {"attendance_time": {"attendanceid": str(attendance["id"]), "time_in": "31020", "time_out": "0"}}},
+    )
     assert inserted.status == 200
     result = inserted.json["result"][0]
     assert inserted.json["insert_count"] == 1 and result["status"] == "SUCCESS" and result["action"] == "INSERT"
@@ -143,14 +167,18 @@ def test_attendance_time_rows_are_inserted_updated_and_deleted(ws, sandbox_store
 
     assert ws.delete(f"/ws/schema/table/attendance_time/{dcid}").status == 204
     assert ws.get(f"/ws/schema/table/attendance_time/{dcid}", projection="id").status == 404
-    changes = sandbox_store.query("SELECT operation FROM sandbox_dataversion WHERE version > ? ORDER BY version", (version,))
+    changes = sandbox_store.query(
+        "SELECT operation FROM sandbox_dataversion WHERE version > ? ORDER BY version", (version,)
+    )
     assert [row["operation"] for row in changes] == ["INSERT", "UPDATE", "DELETE"]
 
 
 def test_written_values_are_checked_against_the_columns(ws, sandbox_store):
     attendance = add_attendance(sandbox_store)
-    bad_number = ws.post("/ws/schema/table/attendance_time", {"tables": {"attendance_time": {
-        "attendanceid": str(attendance["id"]), "time_in": "8:47"}}})
+    bad_number = ws.post(
+        "/ws/schema/table/attendance_time",
+        {"tables": {"attendance_time": {"attendanceid": str(attendance["id"]), "time_in": "8:47"}}},
+    )
     assert bad_number.status == 400 and "time_in must be a whole number" in bad_number.json["message"]
     unknown = ws.post("/ws/schema/table/attendance_time", {"tables": {"attendance_time": {"colour": "red"}}})
     assert unknown.status == 400 and "Unknown column 'colour'" in unknown.json["message"]
@@ -165,7 +193,9 @@ def test_wrong_verbs_answer_with_powerschools_hints(ws, sandbox_store):
     assert put_new.status == 404 and "Use POST to insert a new record" in put_new.json["message"]
     put_without_id = ws.put("/ws/schema/table/attendance_time", {"tables": {"attendance_time": {"time_in": "1"}}})
     assert put_without_id.status == 404 and "Use POST to insert a new record" in put_without_id.json["message"]
-    inserted = ws.post("/ws/schema/table/attendance_time", {"tables": {"attendance_time": {"attendanceid": str(attendance["id"])}}})
+    inserted = ws.post(
+        "/ws/schema/table/attendance_time", {"tables": {"attendance_time": {"attendanceid": str(attendance["id"])}}}
+    )
     dcid = inserted.json["result"][0]["success_message"]["id"]
     post_existing = ws.post("/ws/schema/table/attendance_time", {"tables": {"attendance_time": {"dcid": str(dcid)}}})
     assert post_existing.status == 404 and "Use PUT to update existing records" in post_existing.json["message"]
@@ -182,18 +212,29 @@ def test_attendance_cannot_be_inserted_through_the_table_api(ws):
 def test_writing_without_full_access_lists_the_fields(ws, sandbox_store):
     attendance = add_attendance(sandbox_store)
     grant(sandbox_store, "attendance_time", "time_in", "ViewOnly")
-    answer = ws.post("/ws/schema/table/attendance_time", {"tables": {"attendance_time": {
-        "attendanceid": str(attendance["id"]), "time_in": "31020"}}})
+    answer = ws.post(
+        "/ws/schema/table/attendance_time",
+        {"tables": {"attendance_time": {"attendanceid": str(attendance["id"]), "time_in": "31020"}}},
+    )
     assert answer.status == 403
-    assert answer.json["errors"] == [{"resource": "attendance_time", "field": "attendance_time.time_in", "code": "No access to the field"}]
+    assert answer.json["errors"] == [
+        {"resource": "attendance_time", "field": "attendance_time.time_in", "code": "No access to the field"}
+    ]
 
 
 def test_deleting_attendance_removes_its_time_rows_and_is_logged(ws, sandbox_store):
     attendance = add_attendance(sandbox_store)
-    ws.post("/ws/schema/table/attendance_time", {"tables": {"attendance_time": {"attendanceid": str(attendance["id"])}}})
+    ws.post(
+        "/ws/schema/table/attendance_time", {"tables": {"attendance_time": {"attendanceid": str(attendance["id"])}}}
+    )
     assert ws.delete(f"/ws/schema/table/attendance/{attendance['dcid']}").status == 204
-    assert sandbox_store.query_one("SELECT COUNT(*) FROM attendance_time WHERE attendanceid = ?", (attendance["id"],))[0] == 0
-    last = sandbox_store.query_one("SELECT table_name, dcid, operation FROM sandbox_dataversion ORDER BY version DESC LIMIT 1")
+    assert (
+        sandbox_store.query_one("SELECT COUNT(*) FROM attendance_time WHERE attendanceid = ?", (attendance["id"],))[0]
+        == 0
+    )
+    last = sandbox_store.query_one(
+        "SELECT table_name, dcid, operation FROM sandbox_dataversion ORDER BY version DESC LIMIT 1"
+    )
     assert tuple(last) == ("attendance", attendance["dcid"], "DELETE")
 
 
@@ -213,16 +254,16 @@ def test_deleting_needs_full_access_and_an_allowed_table(ws, sandbox_store):
 
 
 def load_fixture(name):
-    path = FIXTURES / name
-    if not path.exists():
-        pytest.skip(f"the shared PowerSchool fixtures are not next to the repository ({path})")
-    return json.loads(path.read_text())
+    return powerschool_fixture(name)
 
 
-@pytest.mark.parametrize("table, fixture", [
-    ("attendance", "attendance_by_student_response.json"),
-    ("attendance_code", "attendance_code_response.json"),
-])
+@pytest.mark.parametrize(
+    "table, fixture",
+    [
+        ("attendance", "attendance_by_student_response.json"),
+        ("attendance_code", "attendance_code_response.json"),
+    ],
+)
 def test_table_answers_have_the_shape_of_real_powerschool_answers(ws, sandbox_store, table, fixture):
     real = load_fixture(fixture)
     if table == "attendance":

@@ -1,17 +1,16 @@
-import json
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from sandbox.app import SandboxApp
 from sandbox.testing import DEFAULT_BASE_URL as BASE
 from sandbox.testing import bearer_session, mock_powerschool
+from tests.fixtures import powerschool_fixture
 
-FIXTURES = Path(settings.BASE_DIR).parent / "shared" / "powerschool-fixtures"
-STUDENT_EXPANSIONS = ("demographics,addresses,alerts,phones,school_enrollment,ethnicity_race,contact,contact_info,"
-                      "initial_enrollment,schedule_setup,fees,lunch")
+STUDENT_EXPANSIONS = (
+    "demographics,addresses,alerts,phones,school_enrollment,ethnicity_race,contact,contact_info,"
+    "initial_enrollment,schedule_setup,fees,lunch"
+)
 
 
 def serve(store):
@@ -58,6 +57,7 @@ def set_plugin(store, **columns):
 
 # --- district and schools ------------------------------------------------------------------------------------
 
+
 def test_the_district_carries_its_identity_and_the_available_expansions(api, sandbox_store):
     district = api.get("/ws/v1/district")["district"]
 
@@ -70,7 +70,9 @@ def test_the_district_carries_its_identity_and_the_available_expansions(api, san
 def test_the_school_list_and_its_count_agree_and_ids_are_dcids(api, sandbox_store):
     schools = as_list(api.get("/ws/v1/district/school")["schools"]["school"])
     count = api.get("/ws/v1/district/school/count")["resource"]["count"]
-    stored = {row["dcid"]: row["school_number"] for row in sandbox_store.query("SELECT dcid, school_number FROM schools")}
+    stored = {
+        row["dcid"]: row["school_number"] for row in sandbox_store.query("SELECT dcid, school_number FROM schools")
+    }
 
     assert len(schools) == count == len(stored)
     assert {school["id"]: int(school["school_number"]) for school in schools} == stored
@@ -88,6 +90,7 @@ def test_an_unknown_school_is_a_404(api):
 
 
 # --- students ------------------------------------------------------------------------------------------------
+
 
 def test_district_students_page_through_every_student_once(api, sandbox_store):
     count = api.get("/ws/v1/district/student/count")["resource"]["count"]
@@ -154,6 +157,7 @@ def test_a_single_student_by_dcid_with_expansions(api, sandbox_store):
 
 # --- the single-element quirk and profiles -------------------------------------------------------------------
 
+
 def test_a_one_item_list_is_an_object_under_the_quirk(api):
     assert isinstance(api.get("/ws/v1/district/student?pagesize=1")["students"]["student"], dict)
 
@@ -168,14 +172,18 @@ def test_staff_school_affiliations_follow_the_quirk(api, school, sandbox_store):
     staff = as_list(api.get(f"/ws/v1/school/{school['id']}/staff?expansions=school_affiliations")["staffs"]["staff"])
     shapes = {type(member["school_affiliations"]["school_affiliation"]) for member in staff}
     sandbox_store.set_setting("single_element_quirk", False)
-    unquirked = as_list(api.get(f"/ws/v1/school/{school['id']}/staff?expansions=school_affiliations")["staffs"]["staff"])
+    unquirked = as_list(
+        api.get(f"/ws/v1/school/{school['id']}/staff?expansions=school_affiliations")["staffs"]["staff"]
+    )
 
     assert dict in shapes
     assert {type(member["school_affiliations"]["school_affiliation"]) for member in unquirked} == {list}
 
 
 def test_the_modern_profile_types_identifiers_as_strings(api, school):
-    student = as_list(api.get(f"/ws/v1/school/{school['id']}/student?expansions=school_enrollment")["students"]["student"])[0]
+    student = as_list(
+        api.get(f"/ws/v1/school/{school['id']}/student?expansions=school_enrollment")["students"]["student"]
+    )[0]
     section = as_list(api.get(f"/ws/v1/school/{school['id']}/section")["sections"]["section"])[0]
 
     assert isinstance(school["school_number"], str)
@@ -203,6 +211,7 @@ def test_a_restricted_v1_access_level_refuses_v1_resources(api, sandbox_store):
 
 
 # --- staff, sections, enrollments, terms, courses ------------------------------------------------------------
+
 
 def test_school_staff_are_active_rows_with_their_person(api, school, sandbox_store):
     body = api.get(f"/ws/v1/school/{school['id']}/staff?expansions=emails")["staffs"]
@@ -255,7 +264,9 @@ def test_terms_are_sorted_by_portion_and_start_date(api, school):
 
 def test_a_schools_courses_are_those_it_runs_sections_of(api, school):
     courses = as_list(api.get(f"/ws/v1/school/{school['id']}/course")["courses"]["course"])
-    section_courses = {s["course_id"] for s in as_list(api.get(f"/ws/v1/school/{school['id']}/section")["sections"]["section"])}
+    section_courses = {
+        s["course_id"] for s in as_list(api.get(f"/ws/v1/school/{school['id']}/section")["sections"]["section"])
+    }
 
     assert section_courses <= {course["id"] for course in courses}
     assert api.get(f"/ws/v1/course/{courses[0]['id']}")["course"]["course_number"] == courses[0]["course_number"]
@@ -272,9 +283,7 @@ STUDENT_EMAIL = {".students.student[].contact_info.email"}
 
 
 def fixture(name):
-    if not FIXTURES.is_dir():
-        pytest.skip(f"the real PowerSchool fixtures are not at {FIXTURES}")
-    return json.loads((FIXTURES / name).read_text())
+    return powerschool_fixture(name)
 
 
 def leaf_types(value, path="", found=None):

@@ -40,8 +40,13 @@ class WsClient:
         return self.call("DELETE", path)
 
     def call(self, method, path, query=None, body=None):
-        headers = {"Authorization": f"Bearer {self.token}", "Host": "district.example", "X-Forwarded-Proto": "https",
-                   "Content-Type": "application/json", "Accept": "application/json"}
+        headers = {
+            "Authorization": f"Bearer {self.token}",
+            "Host": "district.example",
+            "X-Forwarded-Proto": "https",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
         payload = json.dumps(body).encode() if body is not None else b""
         response = self.app.handle(Request.build(method, path, urlencode(query or {}), headers, payload))
         return Answer(response.status, response.body)
@@ -50,7 +55,9 @@ class WsClient:
         plugin = self.store.query_one("SELECT client_id, client_secret FROM sandbox_plugin")
         basic = base64.b64encode(f"{plugin['client_id']}:{plugin['client_secret']}".encode()).decode()
         headers = {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"}
-        response = self.app.handle(Request.build("POST", "/oauth/access_token", "", headers, b"grant_type=client_credentials"))
+        response = self.app.handle(
+            Request.build("POST", "/oauth/access_token", "", headers, b"grant_type=client_credentials")
+        )
         return json.loads(response.body)["access_token"]
 
 
@@ -68,4 +75,6 @@ def enrolled_student(store, mode="ATT_ModeMeeting", day="2026-10-14"):
         "SELECT s.* FROM students s JOIN sandbox_attendance_mode m ON m.schoolid = s.schoolid AND m.yearid = 36 "
         "WHERE m.att_mode_code = ? AND s.enroll_status = 0 AND s.entrydate <= ? "
         "AND EXISTS (SELECT 1 FROM cc WHERE cc.studentid = s.id AND cc.sectionid > 0 AND cc.dateenrolled <= ? AND cc.dateleft > ?) "
-        "ORDER BY s.dcid LIMIT 1", (mode, day, day, day))
+        "ORDER BY s.dcid LIMIT 1",
+        (mode, day, day, day),
+    )

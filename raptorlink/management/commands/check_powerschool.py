@@ -17,8 +17,11 @@ class Command(BaseCommand):
         if district:
             connections = connections.filter(district__slug=district)
         if not connections:
-            raise CommandError(f"No PowerSchool connection for district “{district}”." if district
-                               else "No district has a PowerSchool connection yet.")
+            raise CommandError(
+                f"No PowerSchool connection for district “{district}”."
+                if district
+                else "No district has a PowerSchool connection yet."
+            )
         failed = False
         for connection in connections:
             failed |= not self._report(connection)

@@ -73,9 +73,7 @@ class Command(BaseCommand):
             "tasks": ["qcluster"],
         }
         # New sessions keep Ctrl-C from reaching the children twice; this process stops them in order.
-        return {
-            name: subprocess.Popen([*manage, *args], start_new_session=True) for name, args in commands.items()
-        }
+        return {name: subprocess.Popen([*manage, *args], start_new_session=True) for name, args in commands.items()}
 
     def print_welcome(self, options, sandbox_url, connection, password):
         lines = [

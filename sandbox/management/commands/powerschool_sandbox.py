@@ -26,8 +26,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-        parser.add_argument("--db", type=Path, default=Path(settings.VAR_DIR) / "powerschool-sandbox.sqlite3",
-                            help="the sandbox's store; a district is generated only when it is empty")
+        parser.add_argument(
+            "--db",
+            type=Path,
+            default=Path(settings.VAR_DIR) / "powerschool-sandbox.sqlite3",
+            help="the sandbox's store; a district is generated only when it is empty",
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--students", type=int, default=2000)
         parser.add_argument("--profile", help="PowerSchool version to behave like, e.g. 12 or 25.7")
@@ -35,8 +39,11 @@ class Command(BaseCommand):
         parser.add_argument("--client-id")
         parser.add_argument("--client-secret")
         parser.add_argument("--plugin-xml", type=Path, help="install this plugin.xml's name and field access")
-        parser.add_argument("--no-single-element-quirk", action="store_true",
-                            help="send one-item lists as arrays instead of PowerSchool's single object")
+        parser.add_argument(
+            "--no-single-element-quirk",
+            action="store_true",
+            help="send one-item lists as arrays instead of PowerSchool's single object",
+        )
         parser.add_argument("--token-lifetime", type=int, help="access token lifetime in seconds")
 
     def handle(self, *args, **options):
@@ -57,8 +64,13 @@ class Command(BaseCommand):
         if profile is not None:
             profile_named(profile)
         generator.load_or_generate(
-            store, seed=options["seed"], students=options["students"], profile=profile or "25.7",
-            today=datetime.date.today(), client_id=options["client_id"], client_secret=options["client_secret"],
+            store,
+            seed=options["seed"],
+            students=options["students"],
+            profile=profile or "25.7",
+            today=datetime.date.today(),
+            client_id=options["client_id"],
+            client_secret=options["client_secret"],
         )
         self.apply_options(store, options)
         return store
@@ -69,8 +81,11 @@ class Command(BaseCommand):
         store.set_setting("single_element_quirk", not options["no_single_element_quirk"])
         if options["plugin_xml"] is not None:
             plugin.install_plugin(store, options["plugin_xml"].read_text())
-        updates = {"client_id": options["client_id"], "client_secret": options["client_secret"],
-                   "token_lifetime_s": options["token_lifetime"]}
+        updates = {
+            "client_id": options["client_id"],
+            "client_secret": options["client_secret"],
+            "token_lifetime_s": options["token_lifetime"],
+        }
         with store.transaction() as conn:
             for column, value in updates.items():
                 if value is not None:
