@@ -159,3 +159,99 @@ class PowerSchoolConnection(models.Model):
         fresh = PowerSchoolConnection.objects.filter(pk=self.pk).only("access_token", "token_expires_at").first()
         if fresh is not None:
             self.access_token, self.token_expires_at = fresh.access_token, fresh.token_expires_at
+
+
+class School(models.Model):
+    """A PowerSchool school, kept in step by the sync; several schools may share one building's entrance."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="schools")
+    building = models.ForeignKey(
+        Building,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="schools",
+        help_text="The entrance this school's students use. A middle and a high school may share one.",
+    )
+    dcid = models.BigIntegerField("SCHOOLS.DCID", help_text="PowerSchool's key for the school (the v1 `id`).")
+    number = models.IntegerField("school number", help_text="SCHOOLS.SCHOOL_NUMBER: the `schoolid` of every table.")
+    name = models.CharField(max_length=200)
+    abbreviation = models.CharField(max_length=20, blank=True)
+    low_grade = models.IntegerField(null=True, blank=True)
+    high_grade = models.IntegerField(null=True, blank=True)
+    active = models.BooleanField(default=True, help_text="Off when the school is gone from PowerSchool.")
+    fingerprint = models.CharField(max_length=32, blank=True, editable=False)
+    synced_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["district__name", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "dcid"], name="school_dcid_unique_in_district"),
+            models.UniqueConstraint(fields=["district", "number"], name="school_number_unique_in_district"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.number})"
+
+    def clean(self):
+        if self.building_id and self.building.district_id != self.district_id:
+            raise ValidationError({"building": "Choose a building of the school's own district."})
+
+    @property
+    def grades(self):
+        if self.low_grade is None or self.high_grade is None:
+            return ""
+        return f"{grade_label(self.low_grade)}–{grade_label(self.high_grade)}"
+
+
+def grade_label(grade):
+    return {0: "K", -1: "PK", -2: "PK3"}.get(grade, str(grade))
+
+
+class NotificationContact(models.Model):
+    """Someone at the district who is e-mailed about problems and maintenance."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="notification_contacts")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    active = models.BooleanField(default=True)
+    about_sync = models.BooleanField("sync problems", default=True)
+    about_writeback = models.BooleanField("write-back problems", default=True)
+    about_maintenance = models.BooleanField("maintenance announcements", default=True)
+
+    class Meta:
+        ordering = ["district__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["district", "email"], name="notification_email_unique")]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class Incident(models.Model):
+    """A problem the district was told about. One open incident per kind: it is announced once and its end once."""
+
+    class Kind(models.TextChoices):
+        SYNC_FAILED = "sync_failed", "Sync failed"
+        CREDENTIALS_REFUSED = "credentials_refused", "PowerSchool refused the credentials"
+        POWERSCHOOL_UNREACHABLE = "powerschool_unreachable", "PowerSchool unreachable"
+        WRITEBACK_FAILURES = "writeback_failures", "Write-back failures"
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="incidents")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    detail = models.TextField(blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "kind"],
+                condition=models.Q(closed_at__isnull=True),
+                name="one_open_incident_per_kind",
+            )
+        ]
+
+    def __str__(self):
+        state = "open" if self.closed_at is None else "closed"
+        return f"{self.get_kind_display()} in {self.district} ({state})"

@@ -1,0 +1,430 @@
+"""RaptorLink's copy of the district's SIS data, and the record of every sync.
+
+Every synced row carries its source's key (`key`: the PowerSchool DCID as text for PowerSchool, the sourcedId for
+OneRoster, ...), an `active` flag (records that disappear are deactivated, never deleted, so history stays
+readable), a `fingerprint` of the synced values (an unchanged record is never written again) and when it was last
+seen. Values that PowerSchool's other tables point at are kept as `ps_id` (the table's ID column, which is not the
+DCID). Fields a person sets in RaptorLink (a preferred name, a note) live beside the synced ones and no sync writes
+them.
+"""
+
+from django.db import models
+
+from raptorlink.models import District, School
+
+
+class Source(models.TextChoices):
+    POWERSCHOOL = "powerschool", "PowerSchool"
+    ONEROSTER = "oneroster", "OneRoster"
+    CLEVER = "clever", "Clever"
+    CSV = "csv", "CSV import"
+
+
+class SyncedModel(models.Model):
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.POWERSCHOOL)
+    key = models.CharField(max_length=64, help_text="The source's identifier (PowerSchool: the DCID).")
+    active = models.BooleanField(default=True)
+    fingerprint = models.CharField(max_length=32, editable=False)
+    synced_at = models.DateTimeField(editable=False)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def key_constraint(cls, name):
+        return models.UniqueConstraint(fields=["district", "source", "key"], name=name)
+
+
+# --- calendar ---------------------------------------------------------------------------------------
+
+
+class Term(SyncedModel):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="terms")
+    ps_id = models.IntegerField("TERMS.ID")
+    year_id = models.IntegerField("year id", help_text="School year start − 1990: 2026-27 is 36.")
+    name = models.CharField(max_length=100)
+    abbreviation = models.CharField(max_length=20, blank=True)
+    first_day = models.DateField()
+    last_day = models.DateField()
+    portion = models.IntegerField(help_text="1 = full year, 2 = semester, 4 = quarter.")
+    is_year = models.BooleanField(help_text="The full-year term (TERMS.ISYEARREC).")
+
+    class Meta:
+        ordering = ["school", "first_day", "portion"]
+        constraints = [SyncedModel.key_constraint("term_key")]
+        indexes = [models.Index(fields=["school", "year_id"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.school.number})"
+
+
+class CycleDay(SyncedModel):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="cycle_days")
+    ps_id = models.IntegerField("CYCLE_DAY.ID")
+    year_id = models.IntegerField()
+    letter = models.CharField(max_length=10)
+    day_number = models.IntegerField()
+    name = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["school", "year_id", "day_number"]
+        constraints = [SyncedModel.key_constraint("cycle_day_key")]
+
+    def __str__(self):
+        return f"Day {self.letter}"
+
+
+class BellSchedule(SyncedModel):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="bell_schedules")
+    ps_id = models.IntegerField("BELL_SCHEDULE.ID")
+    year_id = models.IntegerField()
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["school", "year_id", "name"]
+        constraints = [SyncedModel.key_constraint("bell_schedule_key")]
+
+    def __str__(self):
+        return self.name
+
+
+class Period(SyncedModel):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="periods")
+    ps_id = models.IntegerField("PERIOD.ID")
+    year_id = models.IntegerField()
+    number = models.IntegerField("period number")
+    name = models.CharField(max_length=100, blank=True)
+    abbreviation = models.CharField(max_length=20, blank=True)
+    sort_order = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["school", "year_id", "sort_order", "number"]
+        constraints = [SyncedModel.key_constraint("period_key")]
+
+    def __str__(self):
+        return self.name or f"Period {self.number}"
+
+
+class BellScheduleItem(SyncedModel):
+    bell_schedule = models.ForeignKey(BellSchedule, on_delete=models.CASCADE, related_name="items")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="bell_schedule_items")
+    start_seconds = models.IntegerField(help_text="Seconds since midnight.")
+    end_seconds = models.IntegerField(help_text="Seconds since midnight.")
+
+    class Meta:
+        ordering = ["bell_schedule", "start_seconds"]
+        constraints = [SyncedModel.key_constraint("bell_schedule_item_key")]
+
+    def __str__(self):
+        return f"{self.period} {clock(self.start_seconds)}–{clock(self.end_seconds)}"
+
+
+class CalendarDay(SyncedModel):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="calendar_days")
+    ps_id = models.IntegerField("CALENDAR_DAY.ID")
+    date = models.DateField()
+    in_session = models.BooleanField()
+    bell_schedule = models.ForeignKey(BellSchedule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    cycle_day = models.ForeignKey(CycleDay, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["school", "date"]
+        constraints = [SyncedModel.key_constraint("calendar_day_key")]
+        indexes = [models.Index(fields=["school", "date"])]
+
+    def __str__(self):
+        return f"{self.school.number} {self.date}"
+
+
+# --- people ------------------------------------------------------------------------------------------
+
+
+class Staff(SyncedModel):
+    """A person on staff (USERS); their place at each school is a StaffSchool (SCHOOLSTAFF)."""
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(blank=True)
+    teacher_number = models.CharField(max_length=50, blank=True)
+    title = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name_plural = "staff"
+        ordering = ["last_name", "first_name"]
+        constraints = [SyncedModel.key_constraint("staff_key")]
+
+    def __str__(self):
+        return f"{self.last_name}, {self.first_name}"
+
+
+class StaffSchool(SyncedModel):
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="schools")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
+    ps_id = models.IntegerField("SCHOOLSTAFF.ID", help_text="What SECTIONS.TEACHER points at.")
+
+    class Meta:
+        constraints = [SyncedModel.key_constraint("staff_school_key")]
+
+    def __str__(self):
+        return f"{self.staff} at {self.school}"
+
+
+class Student(SyncedModel):
+    class EnrollStatus(models.IntegerChoices):
+        PRE_REGISTERED = -1, "Pre-registered"
+        ACTIVE = 0, "Active"
+        TRANSFERRED_OUT = 2, "Transferred out"
+        GRADUATED = 3, "Graduated"
+        HISTORICAL = 4, "Historical"
+        INACTIVE = 9, "Inactive"
+
+    dcid = models.BigIntegerField("STUDENTS.DCID", null=True, blank=True)
+    ps_id = models.BigIntegerField("STUDENTS.ID", null=True, blank=True, help_text="What attendance records carry.")
+    student_number = models.CharField(max_length=50, help_text="What people type or scan.")
+    state_number = models.CharField(max_length=50, blank=True)
+    first_name = models.CharField(max_length=100)
+    middle_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100)
+    grade_level = models.IntegerField(null=True, blank=True)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="students", null=True, blank=True)
+    enroll_status = models.IntegerField(choices=EnrollStatus.choices, default=EnrollStatus.ACTIVE)
+    entry_date = models.DateField(null=True, blank=True)
+    exit_date = models.DateField(null=True, blank=True, help_text="The day after the last day attended.")
+    phone = models.CharField(max_length=50, blank=True)
+    # Accent-free, lower-case "first middle last preferred": what the kiosk's name search matches.
+    search_name = models.CharField(max_length=400, editable=False, db_index=True)
+    # Set by people in RaptorLink; never written by a sync.
+    preferred_name = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [SyncedModel.key_constraint("student_key")]
+        indexes = [
+            models.Index(fields=["district", "student_number"]),
+            models.Index(fields=["district", "dcid"]),
+            models.Index(fields=["district", "ps_id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.last_name}, {self.first_name} ({self.student_number})"
+
+    @property
+    def display_name(self):
+        return f"{self.preferred_name or self.first_name} {self.last_name}"
+
+
+class Contact(SyncedModel):
+    """A guardian or emergency contact; one person even when several siblings share them."""
+
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    # [{"number": "...", "type": "Mobile", "preferred": true, "sms": false}, ...] in PowerSchool's order.
+    phones = models.JSONField(default=list, blank=True)
+    # [{"address": "...", "type": "Home", "primary": true}, ...]
+    emails = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [SyncedModel.key_constraint("contact_key")]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}".strip() or self.key
+
+
+class StudentContact(SyncedModel):
+    """How a contact relates to one student, with the flags the front desk checks at pickup."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="contacts")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="students")
+    relationship = models.CharField(max_length=100, blank=True)
+    priority = models.IntegerField(default=1)
+    custodial = models.BooleanField(default=False)
+    emergency = models.BooleanField(default=False)
+    lives_with = models.BooleanField(default=False)
+    school_pickup = models.BooleanField("may pick up", default=False)
+    receives_mail = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["student", "priority"]
+        constraints = [SyncedModel.key_constraint("student_contact_key")]
+
+    def __str__(self):
+        return f"{self.contact} — {self.relationship or 'contact'} of {self.student}"
+
+
+# --- schedules ---------------------------------------------------------------------------------------
+
+
+class Section(SyncedModel):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="sections")
+    ps_id = models.IntegerField("SECTIONS.ID")
+    term = models.ForeignKey(Term, on_delete=models.SET_NULL, null=True, blank=True, related_name="sections")
+    course_number = models.CharField(max_length=50)
+    course_name = models.CharField(max_length=200, blank=True)
+    section_number = models.CharField(max_length=50, blank=True)
+    expression = models.CharField(max_length=100, blank=True, help_text="Periods and days, e.g. 1(A-B).")
+    teacher = models.ForeignKey(StaffSchool, on_delete=models.SET_NULL, null=True, blank=True, related_name="sections")
+
+    class Meta:
+        ordering = ["school", "course_number", "section_number"]
+        constraints = [SyncedModel.key_constraint("section_key")]
+
+    def __str__(self):
+        return f"{self.course_name or self.course_number} {self.section_number}".strip()
+
+
+class SectionMeeting(SyncedModel):
+    """One period on one cycle day when a section meets (SECTION_MEETING)."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="meetings")
+    period_number = models.IntegerField()
+    cycle_day_letter = models.CharField(max_length=10)
+
+    class Meta:
+        ordering = ["section", "cycle_day_letter", "period_number"]
+        constraints = [SyncedModel.key_constraint("section_meeting_key")]
+        indexes = [models.Index(fields=["section", "period_number", "cycle_day_letter"])]
+
+    def __str__(self):
+        return f"{self.section} P{self.period_number}({self.cycle_day_letter})"
+
+
+class Enrollment(SyncedModel):
+    """A student's place in a section (CC); a dropped one is kept, flagged."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="enrollments")
+    ps_id = models.BigIntegerField("CC.ID")
+    entry_date = models.DateField()
+    exit_date = models.DateField()
+    dropped = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["student", "entry_date"]
+        constraints = [SyncedModel.key_constraint("enrollment_key")]
+        indexes = [models.Index(fields=["student", "entry_date", "exit_date"])]
+
+    def __str__(self):
+        return f"{self.student} in {self.section}"
+
+
+# --- attendance codes --------------------------------------------------------------------------------
+
+
+class AttendanceCode(SyncedModel):
+    """ATTENDANCE_CODE: per school and year, so the same text has a new id every year."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="attendance_codes")
+    ps_id = models.IntegerField("ATTENDANCE_CODE.ID")
+    year_id = models.IntegerField()
+    code = models.CharField(max_length=20, blank=True, help_text="The code's text; empty means Present.")
+    description = models.CharField(max_length=200, blank=True)
+    presence_status = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["school", "year_id", "code"]
+        constraints = [SyncedModel.key_constraint("attendance_code_key")]
+        indexes = [models.Index(fields=["school", "year_id", "code"])]
+
+    def __str__(self):
+        return f"{self.code or '(present)'} — {self.description}"
+
+
+# --- sync runs ---------------------------------------------------------------------------------------
+
+
+class SyncSettings(models.Model):
+    """How often and what each district syncs; also where the delta pull left off."""
+
+    district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="sync_settings")
+    enabled = models.BooleanField("scheduled syncs", default=True)
+    full_interval_hours = models.PositiveSmallIntegerField(
+        default=8, help_text="A full sync (which also notices deletions) every this many hours, 1–24."
+    )
+    delta_interval_minutes = models.PositiveSmallIntegerField(
+        default=15, help_text="A sync of what changed, every this many minutes."
+    )
+    entities = models.JSONField(default=list, blank=True, help_text="What to sync; empty means everything.")
+    data_version = models.CharField(max_length=40, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "sync settings"
+        verbose_name_plural = "sync settings"
+
+    def __str__(self):
+        return f"Sync settings of {self.district}"
+
+
+class SyncPause(models.Model):
+    """A window in which scheduled syncs are skipped (e.g. while next year's schedules are built)."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="sync_pauses")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+
+    def __str__(self):
+        return f"{self.district}: paused {self.starts_on} – {self.ends_on}"
+
+
+class SyncRun(models.Model):
+    class Kind(models.TextChoices):
+        FULL = "full", "Full"
+        DELTA = "delta", "Changes only"
+        MANUAL = "manual", "Manual"
+        SPOT = "spot", "One student"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="sync_runs")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    trigger = models.CharField(max_length=40, help_text="schedule, command, admin:<user>, front desk, ...")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.POWERSCHOOL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # {"students": {"created": 3, "updated": 1, "unchanged": 1996, "deactivated": 0, "failed": 0}, ...}
+    counts = models.JSONField(default=dict, blank=True)
+    requests = models.IntegerField(default=0, help_text="Calls made to the source.")
+    message = models.TextField(blank=True, help_text="Why the run failed or was skipped, in plain words.")
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["district", "status", "-started_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} sync of {self.district} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at else None
+
+
+class SyncIssue(models.Model):
+    """A record the run could not take, and why; the run went on without it."""
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="issues")
+    entity = models.CharField(max_length=40)
+    record_key = models.CharField("source id", max_length=64, blank=True)
+    message = models.TextField()
+    data = models.JSONField(default=dict, blank=True, help_text="The record as received (an excerpt).")
+
+    class Meta:
+        ordering = ["run", "entity", "id"]
+
+    def __str__(self):
+        return f"{self.entity} {self.record_key}: {self.message}"
+
+
+def clock(seconds):
+    """Seconds since midnight as HH:MM."""
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
