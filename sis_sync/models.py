@@ -13,6 +13,10 @@ from django.db import models
 from raptorlink.models import District, School
 
 
+# What a sync can be limited to (`--only`), in the order they are pulled: each needs the ones before it.
+ENTITIES = ["schools", "calendar", "staff", "students", "contacts", "sections", "enrollments", "attendance_codes"]
+
+
 class Source(models.TextChoices):
     POWERSCHOOL = "powerschool", "PowerSchool"
     ONEROSTER = "oneroster", "OneRoster"
@@ -396,6 +400,9 @@ class SyncRun(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     requests = models.IntegerField(default=0, help_text="Calls made to the source.")
     message = models.TextField(blank=True, help_text="Why the run failed or was skipped, in plain words.")
+    error_category = models.CharField(
+        max_length=20, blank=True, help_text="For a failed run: auth, access, unavailable, throttled or unknown."
+    )
 
     class Meta:
         ordering = ["-started_at"]
