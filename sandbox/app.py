@@ -14,6 +14,7 @@ from sandbox.api import faults as faults_api
 from sandbox.context import Context
 from sandbox.faults import DroppedConnection, Faults, NoAnswer
 from sandbox.http import HttpError, Response
+from sandbox.paging import PageCursors
 from sandbox.throttle import Throttle
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class SandboxApp:
         self.clock = clock
         self.started_at = clock()
         self.throttle = Throttle()
+        self.page_cursors = PageCursors()
         self.routes = load_routes()
         if self.faults.spec.revoke_tokens:
             oauth.tokens_revoke(store)

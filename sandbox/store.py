@@ -23,6 +23,7 @@ class Store:
         self.path = str(path)
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self._commits = 0
         with self.transaction() as conn:
             for statement in schema.create_statements():
                 conn.execute(statement)
@@ -49,6 +50,15 @@ class Store:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            self._commits += 1
+
+    def change_token(self):
+        """Differs whenever the data may have changed since it was last taken on this thread.
+
+        Commits made through this Store are counted; PRAGMA data_version moves when any other connection
+        (another thread's, or another process's) commits.
+        """
+        return self._commits, self.connection().execute("PRAGMA data_version").fetchone()[0]
 
     def query(self, sql, params=()):
         return self.connection().execute(sql, params).fetchall()

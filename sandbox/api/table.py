@@ -25,11 +25,33 @@ def list_rows(ctx, request, table):
     where, params = readable_filter(ctx.store, table, request.query.get("q"))
     order = sort_order(ctx.store, table, request.query)
     limit, offset = page_window(request.query, ctx.plugin["max_table_page_size"])
-    found = ctx.store.query(
-        f"SELECT * FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]
-    )
+    if request.query.get("sort"):
+        found = ctx.store.query(
+            f"SELECT * FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]
+        )
+    else:
+        found = rows_by_key_order(ctx, table, where, params, order, limit, offset)
     records = [rows.table_record(table, row, projection) for row in found]
     return Response.json({"name": rows.display_name(table), "record": records, "@extensions": ""})
+
+
+def rows_by_key_order(ctx, table, where, params, order, limit, offset):
+    """A page in primary-key order, continuing from where the previous page ended when that is known."""
+    key = schema.primary_key(table)
+    page = offset // limit + 1 if limit else 1
+    query = (table, where, tuple(params), order, limit)
+    token = ctx.store.change_token()
+    after = ctx.app.page_cursors.start_after(query, page, token) if ctx.app else None
+    if after is None:
+        sql, values = f"SELECT * FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]
+    else:
+        comparison = "<" if order.endswith("DESC") else ">"
+        sql = f"SELECT * FROM {table} WHERE ({where}) AND {key} {comparison} ? ORDER BY {order} LIMIT ?"
+        values = [*params, after, limit]
+    found = ctx.store.query(sql, values)
+    if found and ctx.app:
+        ctx.app.page_cursors.remember(query, page, token, found[-1][key])
+    return found
 
 
 def count_rows(ctx, request, table):
