@@ -19,12 +19,14 @@ from raptorlink.powerschool.records import (
     Metadata,
 )
 from raptorlink.powerschool.session import PowerSchoolSession
-from raptorlink.powerschool.tables import projection
+from raptorlink.powerschool.tables import LEGACY_CONTACT_COLUMNS, TABLE_COLUMNS, projection
 
 STUDENT_EXPANSIONS = ("demographics", "addresses", "phones", "alerts", "school_enrollment", "contact", "contact_info")
 DCID_ID_MAP_QUERY = "com.pearson.core.student.student_dcid_id_map"
 CODES_BY_DATE_QUERY = "com.pearson.core.attendance.attendance_code_by_school_date"
 ID_MAP_BATCH = 500
+# Keys per `column==(a,b,…)` query: about 1.5 kB of URL, well inside what PowerSchool's front ends accept.
+KEYS_PER_QUERY = 200
 BATCH_ATTENDANCE_LIMIT = 200
 
 
@@ -50,6 +52,14 @@ class PowerSchoolClient:
         if self._metadata is None:
             self._metadata = Metadata.from_json(self.session.get("/ws/v1/metadata"))
         return self._metadata
+
+    def use_largest_pages(self):
+        """Ask for pages as large as the plugin allows: fewer round trips. Lists whose maximum is smaller get
+        capped pages, which the paging iterators handle."""
+        sizes = [size for size in self.metadata().page_sizes.values() if isinstance(size, int) and size > 0]
+        if sizes:
+            self.page_size = max(sizes)
+        return self.page_size
 
     def table_access(self, table):
         """GET /ws/schema/table/{table}/metadata?expansions=access → {field: "ViewOnly" | "FullAccess" | ...}."""
@@ -94,9 +104,18 @@ class PowerSchoolClient:
         return v1_object(envelope, expansion_names(envelope))
 
     # --- table API --------------------------------------------------------------------------------
-    def table_rows(self, table, q=None):
-        """GET /ws/schema/table/{table}?projection=…&q=…, every page, typed."""
-        return paging.table_rows(self.session, table, q, self.page_size)
+    def table_rows(self, table, q=None, columns=None):
+        """GET /ws/schema/table/{table}?projection=…&q=…, every page, typed (`columns` defaults to the table's
+        TABLE_COLUMNS)."""
+        return paging.table_rows(self.session, table, q, self.page_size, columns)
+
+    def rows_by_keys(self, table, column, keys, q=None, columns=None):
+        """Table rows whose `column` is one of `keys` (e.g. the DCIDs a delta pull listed), asked for in chunks
+        of `column==(a,b,…)`; `q` adds conditions to every chunk."""
+        keys = sorted({int(key) for key in keys})
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            condition = f"{column}==({','.join(str(key) for key in keys[start : start + KEYS_PER_QUERY])})"
+            yield from self.table_rows(table, f"{condition};{q}" if q else condition, columns)
 
     def table_row(self, table, dcid):
         """GET /ws/schema/table/{table}/{dcid}?projection=…, typed; None when there is no such row."""
@@ -162,6 +181,11 @@ class PowerSchoolClient:
     def student_identifiers(self, school_number=None):
         """Table `students`: DCID, ID and student number side by side (the three are different numbers)."""
         return self.table_rows("students", _fiql(schoolid=school_number) or None)
+
+    def student_rows(self, q=None, *, legacy_contacts=False):
+        """Table `students` (optionally filtered): keys, names, school, enrollment and phone; with
+        `legacy_contacts` also the single-record guardian and emergency columns (PowerSchool before 12)."""
+        return self.table_rows("students", q, student_columns(legacy_contacts))
 
     def users(self):
         """Table `users`: one row per staff person (USERS.DCID)."""
@@ -345,6 +369,13 @@ class PowerSchoolClient:
                 raise PowerSchoolError("A data-version query needs the plugin's application name")
             args.update({"$dataversion": str(since_version), "$dataversion_applicationname": application})
         return paging.powerquery_rows(self.session, name, args, self.page_size)
+
+
+def student_columns(legacy_contacts=False):
+    """The `students` columns a sync reads, with the legacy contact columns when asked."""
+    if legacy_contacts:
+        return {**TABLE_COLUMNS["students"], **LEGACY_CONTACT_COLUMNS}
+    return TABLE_COLUMNS["students"]
 
 
 def _fiql(**conditions):

@@ -6,7 +6,7 @@ not mean the last page.
 """
 
 from raptorlink.powerschool.normalize import as_list, expansion_names, integer, typed_row, v1_object
-from raptorlink.powerschool.tables import TABLE_COLUMNS, projection
+from raptorlink.powerschool.tables import TABLE_COLUMNS
 
 DEFAULT_PAGE_SIZE = 100
 
@@ -42,10 +42,11 @@ def table_count(session, table, q=None):
     return integer(body.get("count")) or 0
 
 
-def table_rows(session, table, q=None, page_size=DEFAULT_PAGE_SIZE):
-    """Every row of a table query, projected to TABLE_COLUMNS[table] and typed."""
+def table_rows(session, table, q=None, page_size=DEFAULT_PAGE_SIZE, columns=None):
+    """Every row of a table query, projected to `columns` (default TABLE_COLUMNS[table]) and typed."""
+    columns = columns or TABLE_COLUMNS[table]
     total = table_count(session, table, q)
-    params = _without_none({"projection": projection(table), "q": q})
+    params = _without_none({"projection": ",".join(columns), "q": q})
     seen, page = 0, 1
     while seen < total:
         body = session.get(f"/ws/schema/table/{table}", {**params, "page": page, "pagesize": page_size}) or {}
@@ -53,16 +54,16 @@ def table_rows(session, table, q=None, page_size=DEFAULT_PAGE_SIZE):
         if not records:
             return
         for record in records:
-            yield table_values(record, table)
+            yield table_values(record, table, columns)
         seen += len(records)
         page += 1
 
 
-def table_values(record, table):
+def table_values(record, table, columns=None):
     """A table-API record's typed columns: {"id": 2345, "tables": {"attendance": {...strings}}} → {...}."""
     tables = record.get("tables") or {}
     values = tables.get(table) or next(iter(tables.values()), {})
-    return typed_row(values, TABLE_COLUMNS[table])
+    return typed_row(values, columns or TABLE_COLUMNS[table])
 
 
 def powerquery_rows(session, name, args=None, page_size=DEFAULT_PAGE_SIZE):

@@ -10,13 +10,16 @@ TABLE_COLUMNS = {
         "dcid": integer,
         "id": integer,
         "student_number": text,
+        "state_studentnumber": text,
         "schoolid": integer,
         "enroll_status": integer,
         "first_name": text,
+        "middle_name": text,
         "last_name": text,
         "grade_level": integer,
         "entrydate": day,
         "exitdate": day,
+        "home_phone": text,
     },
     "terms": {
         "dcid": integer,
@@ -141,6 +144,7 @@ TABLE_COLUMNS = {
     },
     "studentcontactassoc": {
         "studentcontactassocid": integer,
+        "dcid": integer,
         "studentdcid": integer,
         "personid": integer,
         "contactpriorityorder": integer,
@@ -148,6 +152,7 @@ TABLE_COLUMNS = {
     },
     "studentcontactdetail": {
         "studentcontactdetailid": integer,
+        "dcid": integer,
         "studentcontactassocid": integer,
         "relationshiptypecodesetid": integer,
         "isactive": flag,
@@ -159,18 +164,20 @@ TABLE_COLUMNS = {
         "startdate": day,
         "enddate": day,
     },
-    "emailaddress": {"emailaddressid": integer, "emailaddress": text},
+    "emailaddress": {"emailaddressid": integer, "dcid": integer, "emailaddress": text},
     "personemailaddressassoc": {
         "personemailaddressassocid": integer,
+        "dcid": integer,
         "personid": integer,
         "emailaddressid": integer,
         "emailtypecodesetid": integer,
         "isprimaryemailaddress": flag,
         "emailaddresspriorityorder": integer,
     },
-    "phonenumber": {"phonenumberid": integer, "phonenumber": text, "phonenumberext": text},
+    "phonenumber": {"phonenumberid": integer, "dcid": integer, "phonenumber": text, "phonenumberext": text},
     "personphonenumberassoc": {
         "personphonenumberassocid": integer,
+        "dcid": integer,
         "personid": integer,
         "phonenumberid": integer,
         "phonetypecodesetid": integer,
@@ -216,6 +223,18 @@ TABLE_COLUMNS = {
         "time_in": integer,
         "time_out": integer,
     },
+}
+
+
+# STUDENTS' single-record guardian and emergency columns: where contacts live before PowerSchool 12.
+LEGACY_CONTACT_COLUMNS = {
+    "mother": text,
+    "father": text,
+    "emerg_contact_1": text,
+    "emerg_phone_1": text,
+    "emerg_contact_2": text,
+    "emerg_phone_2": text,
+    "guardianemail": text,
 }
 
 
