@@ -13,7 +13,10 @@ from raptorlink.powerschool.records import BATCH_ATTENDANCE_SINCE, CONTACTS_API_
 from raptorlink.validators import powerschool_url_problem
 
 V1_ACCESS_LEVEL_SINCE = (25, 2)
-REINSTALL = "Download the plugin.xml from RaptorLink, reinstall it in PowerSchool and approve the field access."
+REINSTALL = (
+    "Download the plugin.xml from RaptorLink (manage.py plugin_xml --district SLUG), reinstall it in PowerSchool "
+    "and approve the field access."
+)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from raptorlink.models import Building, District, PowerSchoolConnection
+from raptorlink.powerschool.access import render_plugin_xml
 
 DEMO_SLUG = "demo"
 ADMIN_USERNAME = "admin"
@@ -58,6 +59,9 @@ class Command(BaseCommand):
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
         demo_dir = Path(settings.VAR_DIR) / "demo"
         demo_dir.mkdir(exist_ok=True)
+        # The sandbox's plugin grants exactly what RaptorLink's own plugin.xml asks for, as a district's would.
+        plugin_xml = demo_dir / "plugin.xml"
+        plugin_xml.write_text(render_plugin_xml(connection.district.name))
         sandbox = [
             "powerschool_sandbox",
             "--port", str(options["sandbox_port"]),
@@ -66,6 +70,7 @@ class Command(BaseCommand):
             "--db", str(demo_dir / "sandbox.sqlite3"),
             "--client-id", connection.client_id,
             "--client-secret", connection.client_secret,
+            "--plugin-xml", str(plugin_xml),
         ]  # fmt: skip
         commands = {
             "sandbox": sandbox,
