@@ -3,8 +3,9 @@
     python bench/sandbox.py --students 5000 [--pages 200]
 
 Generates a district into a temporary store, serves it with the threading HTTP server in this process, and
-reads paged v1 students (school by school, as a sync does) and paged CC table rows (spread over the whole
-table, so deep offsets count too) through one keep-alive `requests.Session`. Prints human figures, then one
+reads paged v1 students (school by school, as a sync does) and paged CC table rows (the last pages of the
+table, in order, as a client paging to the end reaches them: the deepest offsets) through one keep-alive
+`requests.Session`. Prints human figures, then one
 line of JSON with students, generate_s, student_pages_per_s, cc_pages_per_s and peak_rss_mb.
 """
 
@@ -66,13 +67,13 @@ def student_page_urls(session, base_url, pages):
 
 
 def cc_page_urls(session, base_url, pages):
-    """`pages` URLs spread evenly from the first page of the CC table to its last."""
+    """The URLs of the CC table's last `pages` pages, in order."""
     count = fetch(session, f"{base_url}/ws/schema/table/cc/count")["count"]
     last_page = max(1, math.ceil(count / PAGE_SIZE))
+    first_page = max(1, last_page - pages + 1)
     return [
-        f"{base_url}/ws/schema/table/cc?projection={CC_PROJECTION}&pagesize={PAGE_SIZE}"
-        f"&page={1 + (k * last_page) // pages}"
-        for k in range(pages)
+        f"{base_url}/ws/schema/table/cc?projection={CC_PROJECTION}&pagesize={PAGE_SIZE}&page={page}"
+        for page in range(first_page, first_page + pages)
     ], count
 
 
