@@ -17,6 +17,15 @@ def validate_time_zone(name):
         raise ValidationError(f"“{name}” is not a time zone name; use one like America/New_York.")
 
 
+class AttendanceMode(models.TextChoices):
+    DAILY = "daily", "Daily"
+    TIME = "time", "Time"
+    MEETING = "meeting", "Meeting"
+
+
+DEFAULT_COMMENT_TEMPLATE = "{kind} {time} — {reason} ({source}) [{reference}]"
+
+
 class District(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True, help_text="Short name used on the command line, e.g. --district lincoln.")
@@ -25,6 +34,27 @@ class District(models.Model):
         null=True, blank=True, editable=False, help_text="When the last complete sync of this district finished."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Write-back defaults; a school may override them unless the district prevents it.
+    default_attendance_mode = models.CharField(
+        max_length=10,
+        choices=AttendanceMode.choices,
+        default=AttendanceMode.DAILY,
+        help_text="Must match the attendance mode set for the school in PowerSchool.",
+    )
+    prevent_school_overrides = models.BooleanField(
+        default=False,
+        help_text="On: every school uses the district's write-back settings; building admins cannot change them.",
+    )
+    comment_template = models.CharField(
+        max_length=300,
+        default=DEFAULT_COMMENT_TEMPLATE,
+        help_text="The attendance comment. Placeholders: {kind} {time} {date} {reason} {source} {reference} {note}.",
+    )
+    write_time_in_out = models.BooleanField(
+        "write Time In / Time Out",
+        default=False,
+        help_text="Daily mode: also record the sign-in time as Time In and the sign-out time as Time Out.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -182,6 +212,20 @@ class School(models.Model):
     active = models.BooleanField(default=True, help_text="Off when the school is gone from PowerSchool.")
     fingerprint = models.CharField(max_length=32, blank=True, editable=False)
     synced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Write-back settings (set in RaptorLink, never by a sync).
+    writeback_enabled = models.BooleanField("write-back", default=True)
+    attendance_mode = models.CharField(
+        max_length=10,
+        choices=AttendanceMode.choices,
+        blank=True,
+        help_text="Blank: the district's default. Must match the school's attendance mode in PowerSchool.",
+    )
+    checkout_policy = models.CharField(
+        "Meeting mode early check-out",
+        max_length=20,
+        choices=[("current", "Current period only"), ("remaining", "Current and remaining periods")],
+        default="remaining",
+    )
 
     class Meta:
         ordering = ["district__name", "number"]
@@ -196,6 +240,16 @@ class School(models.Model):
     def clean(self):
         if self.building_id and self.building.district_id != self.district_id:
             raise ValidationError({"building": "Choose a building of the school's own district."})
+
+    @property
+    def effective_attendance_mode(self):
+        if self.district.prevent_school_overrides or not self.attendance_mode:
+            return self.district.default_attendance_mode
+        return self.attendance_mode
+
+    @property
+    def effective_writeback_enabled(self):
+        return True if self.district.prevent_school_overrides else self.writeback_enabled
 
     @property
     def grades(self):

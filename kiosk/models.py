@@ -1,0 +1,146 @@
+"""Sign-in reasons and student events (late check-ins and early check-outs).
+
+Events are created, edited and voided only through `kiosk.services`, which hand every change to the write-back
+outbox in the same transaction.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from raptorlink.models import Building, District, School
+from sis_sync.models import Student
+
+
+class EventKind(models.TextChoices):
+    LATE_CHECK_IN = "late_check_in", "Late check-in"
+    EARLY_CHECK_OUT = "early_check_out", "Early check-out"
+
+
+class EventSource(models.TextChoices):
+    KIOSK = "kiosk", "Kiosk"
+    FRONT_DESK = "front_desk", "Front desk"
+    DELAYED_ENTRY = "delayed_entry", "Delayed entry"
+
+
+class Reason(models.Model):
+    """A reason a student gives at sign-in or sign-out, for the whole district or one building."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="reasons")
+    building = models.ForeignKey(
+        Building,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reasons",
+        help_text="Blank: offered in every building of the district.",
+    )
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    label = models.CharField(
+        max_length=100, help_text="What the student or the front desk sees, e.g. Doctor appointment."
+    )
+    excused = models.BooleanField(default=False)
+    enabled = models.BooleanField(default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["district", "kind", "sort_order", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "building", "kind", "label"], name="reason_label_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.get_kind_display()})"
+
+    def clean(self):
+        if self.building_id and self.building.district_id != self.district_id:
+            raise ValidationError({"building": "Choose a building of the reason's own district."})
+
+
+class ReasonCode(models.Model):
+    """Which PowerSchool attendance code a reason writes at one school — by the code's text, so it survives rollover.
+
+    The code's id differs every school year; it is looked up for the school and the year of each event.
+    """
+
+    reason = models.ForeignKey(Reason, on_delete=models.CASCADE, related_name="codes")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="reason_codes")
+    code = models.CharField("attendance code", max_length=20, help_text="The code's text in PowerSchool, e.g. T or TE.")
+
+    class Meta:
+        ordering = ["reason", "school"]
+        constraints = [models.UniqueConstraint(fields=["reason", "school"], name="one_code_per_reason_and_school")]
+
+    def __str__(self):
+        return f"{self.reason.label} → {self.code} at {self.school}"
+
+    def clean(self):
+        if self.school_id and self.reason_id and self.school.district_id != self.reason.district_id:
+            raise ValidationError({"school": "Choose a school of the reason's own district."})
+
+
+class StudentEvent(models.Model):
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="student_events")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="events")
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="student_events")
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="student_events", help_text="The student's school at the time."
+    )
+    occurred_at = models.DateTimeField(help_text="When it happened (stored in UTC, shown in the building's zone).")
+    reason = models.ForeignKey(Reason, on_delete=models.PROTECT, related_name="events")
+    note = models.TextField(blank=True)
+    source = models.CharField(max_length=20, choices=EventSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    excused = models.BooleanField(default=False)
+    active = models.BooleanField(default=True, help_text="Off once voided.")
+    # The caller's key for one attempt (a kiosk tap, a form), so a double submit records one event.
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [
+            models.Index(fields=["building", "occurred_at"]),
+            models.Index(fields=["student", "occurred_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.student} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def reference(self):
+        """How the event is named in PowerSchool comments and in the log."""
+        return f"RL-{self.pk}"
+
+    @property
+    def local_time(self):
+        return self.occurred_at.astimezone(self.building.zone)
+
+
+class StudentEventChange(models.Model):
+    """One step in an event's history: created, edited or voided, by whom, and the values before and after."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        VOIDED = "voided", "Voided"
+
+    event = models.ForeignKey(StudentEvent, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why it was edited or voided.")
+
+    class Meta:
+        ordering = ["event", "changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.event.reference}"
