@@ -1,0 +1,268 @@
+"""Guardians and emergency contacts: one Contact per person however many siblings share them, and one
+StudentContact per student and contact with the flags the front desk checks at pickup.
+
+From PowerSchool 12 they come from the contact tables (PERSON, STUDENTCONTACTASSOC/DETAIL, the phone and
+e-mail tables, CODESET), keyed by PERSON.ID. Before 12 the student record's single-record fields are all
+there is (mother, father, two emergency contacts, the guardian e-mail); such a person gets a key derived
+from their normalised name and phone, so siblings listing the same parent share one Contact.
+"""
+
+import hashlib
+import re
+import unicodedata
+from itertools import islice
+
+from sis_sync.engine.upsert import Upserter
+from sis_sync.models import Contact, Source, StudentContact
+
+BATCH = 500
+CONTACTS, LINKS = "contacts", "student_contacts"
+
+
+def batches(rows, size=BATCH):
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+class ContactSync:
+    """Upserts contacts and their links to students, a batch of links at a time."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.contacts = Upserter(ctx, Contact, CONTACTS)
+        self.links = Upserter(ctx, StudentContact, LINKS)
+        self.contact_pks = {}
+
+    def finish(self, *, full=False, students=None):
+        """Write what is left. A full pass deactivates every contact and link it did not see; a pass over some
+        students' complete contact lists deactivates those students' links it did not see."""
+        self.contacts.finish()
+        self.links.finish()
+        if full:
+            self.contacts.deactivate_missing(_synced(self.ctx, Contact))
+            self.links.deactivate_missing(_synced(self.ctx, StudentContact))
+        elif students:
+            self.links.deactivate_missing(_synced(self.ctx, StudentContact).filter(student__dcid__in=students))
+        self.ctx.forget("contact")
+
+    def save_contacts(self, keys):
+        """Write pending contacts and learn the primary keys of `keys`."""
+        self.contacts.flush()
+        wanted = [key for key in keys if key not in self.contact_pks]
+        found = _synced(self.ctx, Contact).filter(key__in=wanted).values_list("key", "pk")
+        self.contact_pks.update(found)
+
+    def add_link(self, key, student_dcid, contact_key, values, row):
+        student = self.ctx.lookup("student_dcid").get(student_dcid)
+        contact = self.contact_pks.get(contact_key)
+        if student is None or contact is None:
+            missing = f"Student (DCID) {student_dcid}" if student is None else f"Contact {contact_key}"
+            self.ctx.issue(LINKS, key, f"{missing} is not known to RaptorLink", row)
+            return
+        self.links.add(key, {"student_id": student, "contact_id": contact, **values})
+
+
+def _synced(ctx, model):
+    return model.objects.filter(district=ctx.district, source=Source.POWERSCHOOL)
+
+
+# --- the contact tables (PowerSchool 12 and later) ---------------------------------------------------------
+
+
+class ContactTables(ContactSync):
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.labels = {row["codesetid"]: row["displayvalue"] or row["code"] for row in ctx.client.codesets()}
+
+    def take_links(self, links):
+        """Upsert the contacts behind these STUDENTCONTACTASSOC rows, then the links themselves."""
+        for batch in batches(links):
+            details = self._details([link["studentcontactassocid"] for link in batch])
+            self.take_people({link["personid"] for link in batch if link["personid"] is not None})
+            for link in batch:
+                self._take_link(link, details.get(link["studentcontactassocid"]))
+
+    def take_people(self, person_ids):
+        """Upsert these people (each once per run) with their phones and e-mail addresses."""
+        fresh = sorted(pid for pid in person_ids if str(pid) not in self.contacts.seen)
+        for batch in batches(fresh):
+            phones, emails = self._phones(batch), self._emails(batch)
+            for person in self.ctx.client.rows_by_keys("person", "id", batch):
+                self.contacts.add(
+                    person["id"],
+                    {
+                        "first_name": person["firstname"] or "",
+                        "last_name": person["lastname"] or "",
+                        "phones": phones.get(person["id"], []),
+                        "emails": emails.get(person["id"], []),
+                    },
+                )
+            self.save_contacts([str(pid) for pid in batch])
+
+    def _take_link(self, link, detail):
+        key = link["studentcontactassocid"]
+        if detail is None:
+            self.ctx.issue(LINKS, key, "The link has no active contact detail", link)
+            return
+        values = {
+            "relationship": self.labels.get(detail["relationshiptypecodesetid"] or link["currreltypecodesetid"], ""),
+            "priority": link["contactpriorityorder"] or 1,
+            "custodial": bool(detail["iscustodial"]),
+            "emergency": bool(detail["isemergency"]),
+            "lives_with": bool(detail["liveswithflg"]),
+            "school_pickup": bool(detail["schoolpickupflg"]),
+            "receives_mail": bool(detail["receivesmailflg"]),
+        }
+        self.add_link(key, link["studentdcid"], str(link["personid"]), values, link)
+
+    def _details(self, assoc_ids):
+        """{link id: its current detail}: a link's history may hold several; an ended one never wins."""
+        details = {}
+        for detail in self.ctx.client.rows_by_keys("studentcontactdetail", "studentcontactassocid", assoc_ids):
+            if detail["isactive"] is False or (detail["enddate"] and detail["enddate"] < self.ctx.today):
+                continue
+            details[detail["studentcontactassocid"]] = detail
+        return details
+
+    def _phones(self, person_ids):
+        links = list(self.ctx.client.rows_by_keys("personphonenumberassoc", "personid", person_ids))
+        numbers = {
+            row["phonenumberid"]: _with_extension(row["phonenumber"], row["phonenumberext"])
+            for row in self.ctx.client.rows_by_keys(
+                "phonenumber", "phonenumberid", [link["phonenumberid"] for link in links]
+            )
+        }
+        phones = {}
+        for link in sorted(
+            links, key=lambda link: (link["phonenumberpriorityorder"] or 0, link["personphonenumberassocid"])
+        ):
+            if link["phonenumberid"] in numbers:
+                phones.setdefault(link["personid"], []).append(
+                    {
+                        "number": numbers[link["phonenumberid"]],
+                        "type": self.labels.get(link["phonetypecodesetid"], ""),
+                        "preferred": bool(link["ispreferred"]),
+                        "sms": bool(link["issms"]),
+                    }
+                )
+        return phones
+
+    def _emails(self, person_ids):
+        links = list(self.ctx.client.rows_by_keys("personemailaddressassoc", "personid", person_ids))
+        addresses = {
+            row["emailaddressid"]: row["emailaddress"]
+            for row in self.ctx.client.rows_by_keys(
+                "emailaddress", "emailaddressid", [link["emailaddressid"] for link in links]
+            )
+        }
+        emails = {}
+        for link in sorted(
+            links, key=lambda link: (link["emailaddresspriorityorder"] or 0, link["personemailaddressassocid"])
+        ):
+            if addresses.get(link["emailaddressid"]):
+                emails.setdefault(link["personid"], []).append(
+                    {
+                        "address": addresses[link["emailaddressid"]],
+                        "type": self.labels.get(link["emailtypecodesetid"], ""),
+                        "primary": bool(link["isprimaryemailaddress"]),
+                    }
+                )
+        return emails
+
+
+def _with_extension(number, extension):
+    return f"{number} x{extension}" if extension else number or ""
+
+
+# --- the student record's own fields (before PowerSchool 12) -------------------------------------------------
+
+
+class LegacyContacts(ContactSync):
+    def take_students(self, students):
+        """Upsert the contacts named on these STUDENTS rows (with the legacy columns), then the links."""
+        for batch in batches(students):
+            people = [(student, legacy_people(student)) for student in batch]
+            for _, listed in people:
+                for person in listed:
+                    self.contacts.add(person.key, person.contact_values())
+            self.save_contacts([person.key for _, listed in people for person in listed])
+            for student, listed in people:
+                for priority, person in enumerate(listed, start=1):
+                    key = f"{student['dcid']}-{person.key}"
+                    self.add_link(key, student["dcid"], person.key, person.link_values(priority), student)
+
+
+class LegacyPerson:
+    def __init__(self, name, phone, relationship, *, parent):
+        self.name = " ".join(name.split())
+        self.phone = phone or ""
+        self.relationship = relationship
+        self.parent = parent
+        self.emergency = not parent
+        self.emails = []
+        self.key = "legacy-" + hashlib.md5(f"{_normal(self.name)}|{_digits(self.phone)}".encode()).hexdigest()[:24]
+
+    def contact_values(self):
+        last, _, first = self.name.partition(",") if "," in self.name else (self.name, "", "")
+        return {
+            "first_name": first.strip()[:100],
+            "last_name": last.strip()[:100],
+            "phones": [{"number": self.phone, "type": "", "preferred": True, "sms": False}] if self.phone else [],
+            "emails": [
+                {"address": address, "type": "", "primary": index == 0} for index, address in enumerate(self.emails)
+            ],
+        }
+
+    def link_values(self, priority):
+        return {
+            "relationship": self.relationship,
+            "priority": priority,
+            "custodial": self.parent,
+            "emergency": self.emergency,
+            "lives_with": self.parent,
+            "school_pickup": self.parent,
+            "receives_mail": self.parent,
+        }
+
+
+def legacy_people(student):
+    """The people on one student record: parents first, then emergency contacts who are not a parent."""
+    emergency = [
+        (student[f"emerg_contact_{n}"], student[f"emerg_phone_{n}"]) for n in (1, 2) if student[f"emerg_contact_{n}"]
+    ]
+    phones = {_normal(name): phone for name, phone in emergency}
+    people = []
+    for column, relationship in (("mother", "Mother"), ("father", "Father")):
+        name = student[column]
+        if name:
+            phone = phones.get(_normal(name)) or student["home_phone"]
+            people.append(LegacyPerson(name, phone, relationship, parent=True))
+    parents = {_normal(person.name): person for person in people}
+    for name, phone in emergency:
+        if _normal(name) in parents:
+            parents[_normal(name)].emergency = True
+        else:
+            people.append(LegacyPerson(name, phone, "Emergency contact", parent=False))
+    _share_guardian_emails(people, student["guardianemail"])
+    return people
+
+
+def _share_guardian_emails(people, guardian_email):
+    """GUARDIANEMAIL lists the parents' addresses in order; a single address belongs to the first parent."""
+    addresses = [address.strip() for address in (guardian_email or "").replace(";", ",").split(",") if address.strip()]
+    parents = [person for person in people if person.parent] or people[:1]
+    for index, address in enumerate(addresses):
+        if parents:
+            parents[min(index, len(parents) - 1)].emails.append(address)
+
+
+def _normal(name):
+    """ "Doe,  Mary-Ann" and "doe, mary ann" name the same person."""
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
+
+
+def _digits(phone):
+    return re.sub(r"\D", "", phone or "")

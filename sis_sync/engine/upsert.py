@@ -1,0 +1,115 @@
+"""Batched upserts keyed on the source's key, writing only what changed.
+
+A row's `fingerprint` hashes the synced values; a batch looks up the fingerprints it already has with one
+query, inserts new rows with one bulk insert and rewrites only rows whose fingerprint differs (or that
+come back after being deactivated). An unchanged row is not written at all, not even its `synced_at`.
+"""
+
+import hashlib
+import json
+
+from django.db import transaction
+
+from sis_sync.models import Source
+
+BATCH_SIZE = 1000
+OUTCOMES = ("created", "updated", "unchanged", "deactivated", "failed")
+
+
+def fingerprint(values):
+    """A stable hash of a record's synced values."""
+    text = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def empty_counts():
+    return dict.fromkeys(OUTCOMES, 0)
+
+
+class Upserter:
+    """Collects (key, values) of one model, writes them in batches and remembers every key it saw.
+
+    `derive(values, existing)` returns the `derived` fields, computed from the synced values and the local
+    fields named in `keep` (read from the existing row, None for a new one); they are written, not fingerprinted.
+    """
+
+    def __init__(self, ctx, model, entity, *, keep=(), derived=(), derive=None):
+        self.ctx = ctx
+        self.model = model
+        self.entity = entity
+        self.keep = tuple(keep)
+        self.derived = tuple(derived)
+        self.derive = derive
+        self.pending = {}
+        self.seen = set()
+        self.fields = None
+        self.processed = 0
+
+    def add(self, key, values):
+        key = str(key)
+        self.pending[key] = values
+        self.seen.add(key)
+        if self.fields is None:
+            self.fields = list(values)
+        if len(self.pending) >= BATCH_SIZE:
+            self.flush()
+
+    def flush(self):
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, {}
+        existing = self._existing(batch)
+        created, updated = [], []
+        for key, values in batch.items():
+            print_ = fingerprint(values)
+            found = existing.get(key)
+            if found is None:
+                created.append(self._row(key, values, print_, None))
+            elif found["fingerprint"] != print_ or not found["active"]:
+                updated.append(self._row(key, values, print_, found))
+        with transaction.atomic():
+            self.model.objects.bulk_create(created, batch_size=BATCH_SIZE)
+            self.model.objects.bulk_update(updated, self._update_fields(), batch_size=BATCH_SIZE // 2)
+        self.processed += len(batch)
+        self.ctx.count(self.entity, "created", len(created))
+        self.ctx.count(self.entity, "updated", len(updated))
+        self.ctx.count(self.entity, "unchanged", len(batch) - len(created) - len(updated))
+        self.ctx.report(self.entity, self.processed)
+
+    def finish(self):
+        self.flush()
+
+    def deactivate_missing(self, scope):
+        """Deactivate the active rows of `scope` (a queryset of this model) whose key this upserter never saw."""
+        self.flush()
+        gone = [
+            pk for pk, key in scope.filter(active=True).values_list("pk", "key").iterator(5000) if key not in self.seen
+        ]
+        for start in range(0, len(gone), BATCH_SIZE):
+            self.model.objects.filter(pk__in=gone[start : start + BATCH_SIZE]).update(
+                active=False, synced_at=self.ctx.now
+            )
+        self.ctx.count(self.entity, "deactivated", len(gone))
+
+    def _existing(self, batch):
+        rows = self.model.objects.filter(district=self.ctx.district, source=Source.POWERSCHOOL, key__in=list(batch))
+        return {row["key"]: row for row in rows.values("pk", "key", "fingerprint", "active", *self.keep)}
+
+    def _row(self, key, values, print_, found):
+        derived = self.derive(values, found) if self.derive else {}
+        row = self.model(
+            district=self.ctx.district,
+            source=Source.POWERSCHOOL,
+            key=key,
+            active=True,
+            fingerprint=print_,
+            synced_at=self.ctx.now,
+            **values,
+            **derived,
+        )
+        if found is not None:
+            row.pk = found["pk"]
+        return row
+
+    def _update_fields(self):
+        return [*self.fields, *self.derived, "active", "fingerprint", "synced_at"]
