@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from raptorlink.fields import EncryptedTextField
-from raptorlink.validators import validate_powerschool_url
+from raptorlink.validators import validate_comment_template, validate_powerschool_url
 
 
 def validate_time_zone(name):
@@ -48,6 +48,7 @@ class District(models.Model):
     comment_template = models.CharField(
         max_length=300,
         default=DEFAULT_COMMENT_TEMPLATE,
+        validators=[validate_comment_template],
         help_text="The attendance comment. Placeholders: {kind} {time} {date} {reason} {source} {reference} {note}.",
     )
     write_time_in_out = models.BooleanField(

@@ -1,5 +1,7 @@
-"""The PowerSchool URL rules of PowerSchool's own setup pages, with one plain message per mistake."""
+"""Rules for what districts type in: the PowerSchool URL (as PowerSchool's own setup pages check it) and the
+attendance comment template, with one plain message per mistake."""
 
+from string import Formatter
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -52,3 +54,25 @@ def validate_powerschool_url(url):
     problem = powerschool_url_problem(url)
     if problem:
         raise ValidationError(problem, code="invalid_powerschool_url")
+
+
+COMMENT_PLACEHOLDERS = ("kind", "time", "date", "reason", "source", "reference", "note")
+
+
+def comment_template_problem(template):
+    """Why `template` cannot render an attendance comment, or None when it can."""
+    try:
+        fields = [field for _, field, _, _ in Formatter().parse(template) if field is not None]
+    except ValueError:
+        return "A { or } is not closed; write {{ or }} for a literal brace."
+    unknown = [field for field in fields if field not in COMMENT_PLACEHOLDERS]
+    if unknown:
+        allowed = " ".join(f"{{{name}}}" for name in COMMENT_PLACEHOLDERS)
+        return f"Unknown placeholder {{{unknown[0]}}}; use only {allowed}."
+    return None
+
+
+def validate_comment_template(template):
+    problem = comment_template_problem(template)
+    if problem:
+        raise ValidationError(problem, code="invalid_comment_template")
