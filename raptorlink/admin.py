@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.utils import timezone
 
 from raptorlink.forms import MembershipForm, PowerSchoolConnectionForm
-from raptorlink.models import Building, District, Membership, PowerSchoolConnection
+from raptorlink.models import (
+    Building,
+    District,
+    Incident,
+    Membership,
+    NotificationContact,
+    PowerSchoolConnection,
+    School,
+)
 from raptorlink.permissions import MANAGE_ROLES, READ_ROLES, districts_for
 
 admin.site.site_header = "RaptorLink administration"
@@ -120,3 +128,55 @@ class PowerSchoolConnectionAdmin(DistrictScopedAdmin):
         if connection.usable_token():
             return f"cached, valid until {timezone.localtime(connection.token_expires_at):%Y-%m-%d %H:%M %Z}"
         return "none cached (a new one is requested on the next call)"
+
+
+@admin.register(School)
+class SchoolAdmin(DistrictScopedAdmin):
+    """PowerSchool owns the schools; the district decides which building's entrance each one uses."""
+
+    list_display = ["number", "name", "grades", "building", "active", "district"]
+    list_filter = [
+        ("district", admin.RelatedOnlyFieldListFilter),
+        ("building", admin.RelatedOnlyFieldListFilter),
+        "active",
+    ]
+    search_fields = ["name", "abbreviation"]
+    list_select_related = ["district", "building"]
+    fields = ["district", "name", "number", "dcid", "abbreviation", "grades", "active", "building", "synced_at"]
+    readonly_fields = ["district", "name", "number", "dcid", "abbreviation", "grades", "active", "synced_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "building":
+            kwargs["queryset"] = Building.objects.filter(district__in=districts_for(request.user, MANAGE_ROLES))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(NotificationContact)
+class NotificationContactAdmin(DistrictScopedAdmin):
+    list_display = ["name", "email", "district", "active", "about_sync", "about_writeback", "about_maintenance"]
+    list_filter = [("district", admin.RelatedOnlyFieldListFilter), "active"]
+    search_fields = ["name", "email"]
+
+
+@admin.register(Incident)
+class IncidentAdmin(DistrictScopedAdmin):
+    """What the district was told about; opened and closed by RaptorLink, never by hand."""
+
+    list_display = ["kind", "district", "opened_at", "closed_at"]
+    list_filter = [("district", admin.RelatedOnlyFieldListFilter), "kind", ("closed_at", admin.EmptyFieldListFilter)]
+    date_hierarchy = "opened_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

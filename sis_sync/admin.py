@@ -1,0 +1,403 @@
+"""What district IT sees of the sync: runs and the records they could not take, the synced data, the settings.
+
+PowerSchool owns the synced rows, so they are read-only here except the fields people set in RaptorLink.
+Sync runs are a log: nobody adds, changes or deletes them by hand.
+"""
+
+import json
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django_q.tasks import async_task
+
+from raptorlink.admin import DistrictScopedAdmin
+from raptorlink.models import District, Role
+from raptorlink.permissions import MANAGE_ROLES, can_manage, districts_for
+from sis_sync.forms import SyncPauseForm, SyncSettingsForm
+from sis_sync.models import (
+    ENTITIES,
+    AttendanceCode,
+    BellSchedule,
+    BellScheduleItem,
+    CalendarDay,
+    Contact,
+    Enrollment,
+    Period,
+    Section,
+    SectionMeeting,
+    Staff,
+    StaffSchool,
+    Student,
+    StudentContact,
+    SyncIssue,
+    SyncPause,
+    SyncRun,
+    SyncSettings,
+    Term,
+    clock,
+)
+from sis_sync.schedules import schedules_update
+
+COUNT_COLUMNS = ["created", "updated", "unchanged", "deactivated", "failed"]
+RELATED_ONLY = admin.RelatedOnlyFieldListFilter
+
+
+def sync_now_enqueue(district, user):
+    """Queue an on-demand sync once the request's transaction has committed."""
+    trigger = f"admin:{user.get_username()}"[: SyncRun._meta.get_field("trigger").max_length]
+    transaction.on_commit(lambda: async_task("sis_sync.tasks.sync_now", district.pk, SyncRun.Kind.MANUAL, trigger))
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_view_permission(self, request, obj=None):
+        # Shown only on the parent's page, which has already checked that the user reads its district.
+        return True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(DistrictScopedAdmin):
+    """Readable by everyone who reads the district, changed here by no one: synced rows and the sync log."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- sync runs --------------------------------------------------------------------------------------
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "district", "kind", "status", "trigger", "duration_display", "totals", "requests"]
+    list_filter = [("district", RELATED_ONLY), "status", "kind", "started_at"]
+    date_hierarchy = "started_at"
+    search_fields = ["message", "trigger"]
+    list_select_related = ["district"]
+    fieldsets = [
+        (None, {"fields": ["district", "status", "kind", "trigger", "source", "message", "error_category"]}),
+        ("Timing", {"fields": ["started_at", "finished_at", "duration_display", "requests"]}),
+        ("What was synced", {"fields": ["counts_table", "issues_link"]}),
+    ]
+    readonly_fields = ["duration_display", "counts_table", "issues_link"]
+
+    @admin.display(description="Duration")
+    def duration_display(self, run):
+        if run.duration is None:
+            return "—"
+        seconds = round(run.duration.total_seconds())
+        return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+    @admin.display(description="Records")
+    def totals(self, run):
+        sums = {column: sum(entity.get(column, 0) for entity in run.counts.values()) for column in COUNT_COLUMNS}
+        return ", ".join(f"{value} {column}" for column, value in sums.items() if value) or "—"
+
+    @admin.display(description="Counts per entity")
+    def counts_table(self, run):
+        if not run.counts:
+            return "Nothing was synced."
+        ordered = [name for name in ENTITIES if name in run.counts] + sorted(set(run.counts) - set(ENTITIES))
+        header = format_html_join("", "<th>{}</th>", ((column,) for column in ["entity", *COUNT_COLUMNS]))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td>{}</tr>",
+            (
+                (name, format_html_join("", "<td>{}</td>", ((run.counts[name].get(c, 0),) for c in COUNT_COLUMNS)))
+                for name in ordered
+            ),
+        )
+        return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", header, rows)
+
+    @admin.display(description="Records that failed")
+    def issues_link(self, run):
+        count = run.issues.count()
+        if not count:
+            return "None."
+        url = reverse("admin:sis_sync_syncissue_changelist") + f"?run__id__exact={run.pk}"
+        return format_html('<a href="{}">{} record{} — see why</a>', url, count, "" if count == 1 else "s")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.sync_now_view)
+        return [path("sync-now/<int:district_id>/", view, name="sis_sync_sync_now"), *super().get_urls()]
+
+    def sync_now_view(self, request, district_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        district = get_object_or_404(District, pk=district_id)
+        if not can_manage(request.user, district):
+            raise PermissionDenied
+        sync_now_enqueue(district, request.user)
+        self.message_user(request, f"Sync started for {district}. Refresh this page to follow it.", messages.SUCCESS)
+        changelist = reverse("admin:sis_sync_syncrun_changelist")
+        return HttpResponseRedirect(f"{changelist}?district__id__exact={district.pk}")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "sync_now_district": self.sync_now_district(request)}
+        return super().changelist_view(request, extra_context)
+
+    def sync_now_district(self, request):
+        """The district a "Sync now" button on the list would sync: the one filtered on, or the only one managed."""
+        managed = districts_for(request.user, MANAGE_ROLES)
+        filtered = request.GET.get("district__id__exact")
+        if filtered and filtered.isdigit():
+            return managed.filter(pk=filtered).first()
+        return managed.first() if managed.count() == 1 else None
+
+
+@admin.register(SyncIssue)
+class SyncIssueAdmin(ReadOnlyAdmin):
+    district_path = "run__district"
+    list_display = ["entity", "record_key", "message", "run"]
+    list_filter = ["entity", ("run__district", RELATED_ONLY)]
+    search_fields = ["record_key", "message"]
+    list_select_related = ["run__district"]
+    fields = ["run", "entity", "record_key", "message", "data_display"]
+    readonly_fields = ["data_display"]
+
+    @admin.display(description="Record as received")
+    def data_display(self, issue):
+        return format_html("<pre>{}</pre>", json.dumps(issue.data, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+# --- settings ---------------------------------------------------------------------------------------
+
+
+@admin.register(SyncSettings)
+class SyncSettingsAdmin(DistrictScopedAdmin):
+    form = SyncSettingsForm
+    list_display = ["district", "enabled", "full_interval_hours", "delta_interval_minutes", "entity_names"]
+    actions = ["sync_now"]
+
+    @admin.display(description="Syncs")
+    def entity_names(self, sync_settings):
+        return ", ".join(sync_settings.entities) or "everything"
+
+    def has_delete_permission(self, request, obj=None):
+        # Turning "scheduled syncs" off is the way to stop them; the settings row also holds the delta position.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["district"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        schedules_update(obj.district)
+
+    @admin.action(description="Sync now", permissions=["change"])
+    def sync_now(self, request, queryset):
+        districts = districts_for(request.user, MANAGE_ROLES).filter(sync_settings__in=queryset)
+        for district in districts:
+            sync_now_enqueue(district, request.user)
+        names = ", ".join(district.name for district in districts)
+        self.message_user(request, f"Sync started for {names}.", messages.SUCCESS)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["sync_now_district"] = obj.district if obj and can_manage(request.user, obj.district) else None
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+@admin.register(SyncPause)
+class SyncPauseAdmin(DistrictScopedAdmin):
+    form = SyncPauseForm
+    list_display = ["district", "starts_on", "ends_on", "reason"]
+    list_filter = [("district", RELATED_ONLY)]
+
+
+# --- synced data ------------------------------------------------------------------------------------
+
+
+class StudentContactInline(ReadOnlyInline):
+    model = StudentContact
+    fk_name = "student"
+    fields = ["contact", "relationship", "priority", "custodial", "emergency", "lives_with", "school_pickup"]
+
+
+class EnrollmentInline(ReadOnlyInline):
+    model = Enrollment
+    fields = ["section", "entry_date", "exit_date", "dropped"]
+
+
+def students_editable_by(user):
+    """Students whose local fields `user` may edit: the district admin's, and a building admin's own buildings'."""
+    in_managed_district = Q(district__in=districts_for(user, MANAGE_ROLES))
+    in_own_building = Q(
+        school__building__memberships__user=user, school__building__memberships__role=Role.BUILDING_ADMIN
+    )
+    return Student.objects.filter(in_managed_district | in_own_building)
+
+
+@admin.register(Student)
+class StudentAdmin(DistrictScopedAdmin):
+    list_display = ["student_number", "last_name", "first_name", "preferred_name", "grade_level", "school", "active"]
+    list_filter = ["active", "enroll_status", "grade_level", ("school", RELATED_ONLY)]
+    search_fields = ["student_number", "last_name", "first_name", "preferred_name", "search_name"]
+    list_select_related = ["school"]
+    inlines = [StudentContactInline, EnrollmentInline]
+    editable_fields = ["preferred_name", "note"]
+    fieldsets = [
+        ("Set in RaptorLink", {"fields": ["preferred_name", "note"]}),
+        (
+            "From PowerSchool",
+            {
+                "fields": [
+                    "district",
+                    ("student_number", "state_number"),
+                    ("first_name", "middle_name", "last_name"),
+                    ("school", "grade_level"),
+                    ("enroll_status", "entry_date", "exit_date"),
+                    "phone",
+                    ("dcid", "ps_id", "key"),
+                    ("active", "synced_at"),
+                ]
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Student._meta.fields if field.name not in self.editable_fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        editable = students_editable_by(request.user)
+        return editable.filter(pk=obj.pk).exists() if obj else editable.exists()
+
+
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyAdmin):
+    class StudentLinkInline(ReadOnlyInline):
+        model = StudentContact
+        fk_name = "contact"
+        verbose_name = "student"
+        verbose_name_plural = "students and how this contact relates to them"
+        fields = ["student", "relationship", "priority", "custodial", "emergency", "lives_with", "school_pickup"]
+
+    list_display = ["last_name", "first_name", "phone_numbers", "email_addresses", "active"]
+    list_filter = ["active"]
+    search_fields = ["last_name", "first_name", "students__student__last_name", "students__student__student_number"]
+    inlines = [StudentLinkInline]
+    exclude = ["phones", "emails"]
+    readonly_fields = ["phone_numbers", "email_addresses"]
+
+    @admin.display(description="Phones")
+    def phone_numbers(self, contact):
+        return ", ".join(f"{phone.get('number', '')} ({phone.get('type', '')})" for phone in contact.phones)
+
+    @admin.display(description="E-mails")
+    def email_addresses(self, contact):
+        return ", ".join(email.get("address", "") for email in contact.emails)
+
+
+@admin.register(Staff)
+class StaffAdmin(ReadOnlyAdmin):
+    class SchoolInline(ReadOnlyInline):
+        model = StaffSchool
+        fields = ["school", "ps_id", "active"]
+
+    list_display = ["last_name", "first_name", "email", "teacher_number", "title", "active"]
+    list_filter = ["active"]
+    search_fields = ["last_name", "first_name", "email", "teacher_number"]
+    inlines = [SchoolInline]
+
+
+@admin.register(Section)
+class SectionAdmin(ReadOnlyAdmin):
+    class MeetingInline(ReadOnlyInline):
+        model = SectionMeeting
+        fields = ["cycle_day_letter", "period_number"]
+
+    list_display = ["course_number", "course_name", "section_number", "expression", "term", "teacher", "school"]
+    list_filter = ["active", ("school", RELATED_ONLY)]
+    search_fields = ["course_number", "course_name", "section_number", "teacher__staff__last_name"]
+    list_select_related = ["school", "term__school", "teacher__staff"]
+    inlines = [MeetingInline]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(ReadOnlyAdmin):
+    list_display = ["student", "section", "entry_date", "exit_date", "dropped"]
+    list_filter = ["dropped", ("section__school", RELATED_ONLY)]
+    search_fields = ["student__student_number", "student__last_name", "section__course_number", "section__course_name"]
+    list_select_related = ["student", "section"]
+
+
+@admin.register(Term)
+class TermAdmin(ReadOnlyAdmin):
+    list_display = ["name", "abbreviation", "school", "year_id", "first_day", "last_day", "portion"]
+    list_filter = ["year_id", ("school", RELATED_ONLY)]
+    search_fields = ["name", "abbreviation"]
+    list_select_related = ["school"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ReadOnlyAdmin):
+    list_display = ["date", "school", "in_session", "bell_schedule", "cycle_day"]
+    list_filter = ["in_session", ("school", RELATED_ONLY)]
+    date_hierarchy = "date"
+    search_fields = ["school__name", "bell_schedule__name"]
+    list_select_related = ["school", "bell_schedule", "cycle_day"]
+
+
+@admin.register(BellSchedule)
+class BellScheduleAdmin(ReadOnlyAdmin):
+    class ItemInline(ReadOnlyInline):
+        model = BellScheduleItem
+        fields = ["period", "starts", "ends"]
+        readonly_fields = ["starts", "ends"]
+
+        @admin.display(description="Starts")
+        def starts(self, item):
+            return clock(item.start_seconds)
+
+        @admin.display(description="Ends")
+        def ends(self, item):
+            return clock(item.end_seconds)
+
+    list_display = ["name", "school", "year_id"]
+    list_filter = ["year_id", ("school", RELATED_ONLY)]
+    search_fields = ["name"]
+    list_select_related = ["school"]
+    inlines = [ItemInline]
+
+
+@admin.register(Period)
+class PeriodAdmin(ReadOnlyAdmin):
+    list_display = ["number", "name", "abbreviation", "school", "year_id"]
+    list_filter = ["year_id", ("school", RELATED_ONLY)]
+    search_fields = ["name", "abbreviation"]
+    list_select_related = ["school"]
+
+
+@admin.register(AttendanceCode)
+class AttendanceCodeAdmin(ReadOnlyAdmin):
+    list_display = ["code", "description", "presence_status", "school", "year_id"]
+    list_filter = ["year_id", "presence_status", ("school", RELATED_ONLY)]
+    search_fields = ["code", "description"]
+    list_select_related = ["school"]

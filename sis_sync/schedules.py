@@ -1,0 +1,118 @@
+"""When each district syncs: a full and a changes-only django-q2 schedule per district, and its pause windows.
+
+The schedules follow the district's sync settings: saving the settings updates them, disabling scheduled syncs
+or deleting the district removes them, and `manage.py setup_schedules` brings every district in line at deploy.
+Every function here is safe to repeat.
+"""
+
+import zoneinfo
+from datetime import timedelta
+
+from django.utils import timezone
+from django_q.models import Schedule
+
+from raptorlink.models import District
+from sis_sync.models import SyncPause, SyncRun, SyncSettings
+
+SCHEDULED_TASK = "sis_sync.tasks.scheduled_sync"
+SCHEDULED_KINDS = [SyncRun.Kind.FULL, SyncRun.Kind.DELTA]
+NAME_PREFIX = "sis_sync"
+
+
+def schedule_name(district_id, kind):
+    return f"{NAME_PREFIX} {kind} sync of district {district_id}"
+
+
+def interval_minutes(sync_settings, kind):
+    if kind == SyncRun.Kind.FULL:
+        return sync_settings.full_interval_hours * 60
+    return sync_settings.delta_interval_minutes
+
+
+def first_run(kind, minutes, now):
+    # A newly scheduled district gets its full copy at once; changes are only worth pulling after that.
+    return now if kind == SyncRun.Kind.FULL else now + timedelta(minutes=minutes)
+
+
+def schedule_save(district, kind, minutes):
+    """Create or correct one schedule; returns "created", "updated" or "unchanged"."""
+    now = timezone.now()
+    wanted = {
+        "func": SCHEDULED_TASK,
+        "args": repr((district.pk, str(kind))),
+        "schedule_type": Schedule.MINUTES,
+        "minutes": minutes,
+        "repeats": -1,
+    }
+    schedule, created = Schedule.objects.get_or_create(
+        name=schedule_name(district.pk, kind), defaults={**wanted, "next_run": first_run(kind, minutes, now)}
+    )
+    if created:
+        return "created"
+    changes = {field: value for field, value in wanted.items() if getattr(schedule, field) != value}
+    # A shorter interval takes effect now rather than after the old, longer wait.
+    soonest = now + timedelta(minutes=minutes)
+    if schedule.next_run is None or schedule.next_run > soonest:
+        changes["next_run"] = soonest
+    if not changes:
+        return "unchanged"
+    Schedule.objects.filter(pk=schedule.pk).update(**changes)
+    return "updated"
+
+
+def schedules_remove(district_id):
+    """Returns how many schedules were removed."""
+    names = [schedule_name(district_id, kind) for kind in SCHEDULED_KINDS]
+    deleted, _ = Schedule.objects.filter(name__in=names).delete()
+    return deleted
+
+
+def schedules_update(district):
+    """Bring the district's schedules in line with its sync settings; returns {kind: what happened}."""
+    sync_settings = SyncSettings.objects.filter(district=district).first()
+    if sync_settings is None or not sync_settings.enabled:
+        removed = schedules_remove(district.pk)
+        return {kind: "removed" for kind in SCHEDULED_KINDS} if removed else {}
+    return {kind: schedule_save(district, kind, interval_minutes(sync_settings, kind)) for kind in SCHEDULED_KINDS}
+
+
+def settings_ensure_for_connected_districts():
+    """Districts connected to PowerSchool sync on the default schedule until someone changes it."""
+    for district in District.objects.filter(powerschool__isnull=False, sync_settings__isnull=True):
+        SyncSettings.objects.get_or_create(district=district)
+
+
+def orphan_schedules_remove():
+    """Remove schedules of districts that no longer exist; returns how many."""
+    existing = {
+        schedule_name(pk, kind) for pk in District.objects.values_list("pk", flat=True) for kind in SCHEDULED_KINDS
+    }
+    orphans = Schedule.objects.filter(func=SCHEDULED_TASK).exclude(name__in=existing)
+    deleted, _ = orphans.delete()
+    return deleted
+
+
+# --- pause windows ----------------------------------------------------------------------------------
+
+
+def district_today(district):
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(district.time_zone))
+
+
+def pause_covering(district, day):
+    return SyncPause.objects.filter(district=district, starts_on__lte=day, ends_on__gte=day).first()
+
+
+def paused_run_record(district, kind, pause):
+    """The skipped run that shows IT a scheduled sync did not happen, and why."""
+    now = timezone.now()
+    reason = f" ({pause.reason})" if pause.reason else ""
+    return SyncRun.objects.create(
+        district=district,
+        kind=kind,
+        trigger="schedule",
+        status=SyncRun.Status.SKIPPED,
+        started_at=now,
+        finished_at=now,
+        message=f"Scheduled syncs are paused from {pause.starts_on:%Y-%m-%d} to {pause.ends_on:%Y-%m-%d}{reason}.",
+    )
