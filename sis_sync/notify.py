@@ -50,7 +50,10 @@ def announce_failure(run):
     kind = incident_kind_for(run)
     if open_incident(run.district, kind, detail=run.message) is None:
         return
-    body = "\n\n".join([WHAT_HAPPENED[kind], f"Details: {run.message or 'none recorded'}", HINTS[kind], run_link(run)])
+    # The engine's message usually carries the hint already; say it once.
+    hint = "" if HINTS[kind] in run.message else HINTS[kind]
+    paragraphs = [WHAT_HAPPENED[kind], f"Details: {run.message or 'none recorded'}", hint, run_link(run)]
+    body = "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
     email_contacts(run.district, "sync", Incident.Kind(kind).label, body)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from raptorlink.models import District
+from sis_sync import services
 from sis_sync.models import SyncPause, SyncRun, SyncSettings
 
 SCHEDULED_TASK = "sis_sync.tasks.scheduled_sync"
@@ -92,7 +93,17 @@ def orphan_schedules_remove():
     return deleted
 
 
-# --- pause windows ----------------------------------------------------------------------------------
+# --- what a schedule runs ---------------------------------------------------------------------------
+
+
+def scheduled_sync_run(district, kind):
+    """A scheduled sync, or inside a pause window the skipped run that tells IT why none happened."""
+    pause = pause_covering(district, district_today(district))
+    if pause is not None:
+        return paused_run_record(district, kind, pause)
+    sync_settings = SyncSettings.objects.filter(district=district).first()
+    entities = sync_settings.entities if sync_settings and sync_settings.entities else None
+    return services.run_sync(district, kind=kind, trigger="schedule", entities=entities)
 
 
 def district_today(district):
