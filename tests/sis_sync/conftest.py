@@ -1,8 +1,11 @@
+import datetime
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 
 from sandbox.app import SandboxApp
+from sandbox.mutations import rename_student
 from sandbox.store import Store
 from sandbox.testing import mock_powerschool
 from sis_sync.services import run_sync, sync_student
@@ -29,12 +32,23 @@ class SyncedDistrict:
         return sync_student(self.district, client=self.client(), **options)
 
 
+# The generated district's "today".
+TODAY = datetime.datetime(2026, 10, 14, 13, 0, tzinfo=datetime.UTC)
+
+
+def start_history(store):
+    """A live PowerSchool's data version is never 0 (asking since 0 means "everything"); a freshly generated
+    district's is, until its first change."""
+    student = store.query_one("SELECT dcid, first_name FROM students ORDER BY dcid LIMIT 1")
+    rename_student(store, student["dcid"], first_name=student["first_name"])
+
+
 def _served(store):
     clock = FakeClock()
     app = SandboxApp(store, clock=clock)
-    district = connect_district(store)
-    with mock_powerschool(app, base_url=SANDBOX_URL):
-        yield SyncedDistrict(district, store, app, clock)
+    start_history(store)
+    with time_machine.travel(TODAY), mock_powerschool(app, base_url=SANDBOX_URL):
+        yield SyncedDistrict(connect_district(store), store, app, clock)
 
 
 @pytest.fixture
