@@ -1,0 +1,48 @@
+"""Time mode: an ATT_ModeTime record with the minutes missed by the bell schedule.
+
+PowerSchool appends a Time record unless it is told which one to update, so an edit or a later event of the day
+names our record's dcid, and a retry first looks for the record an unanswered try may already have created.
+"""
+
+from raptorlink.powerschool.records import TIME
+from writeback.engine import daily
+from writeback.engine.periods import minutes_missed
+from writeback.engine.slots import row_values
+from writeback.models import Intent
+
+MODE = TIME
+SLOT = "time"
+
+
+def find_row(day, slot):
+    ours = day.written.get(slot)
+    return day.row_by_dcid(ours["dcid"]) if ours else None
+
+
+def prior_values(client, day, row):
+    return row_values(row)
+
+
+def plan(day, code_id):
+    intent = day.intent
+    minutes = minutes_missed(intent.school, intent.att_date, intent.seconds, intent.kind == Intent.Kind.LATE_CHECK_IN)
+    record = day.record(
+        attendance_code_id=code_id, comment=intent.comment, total_minutes=minutes, dcid=our_record_dcid(day)
+    )
+    return {SLOT: record}
+
+
+def our_record_dcid(day):
+    ours = day.written.get(SLOT)
+    if ours:
+        return ours["dcid"]
+    if day.intent.attempts > 1:
+        # An earlier try of this intent may have been saved without our hearing back: its comment is ours.
+        for row in day.rows:
+            if (row.get("att_comment") or "") == day.intent.comment:
+                return row["dcid"]
+    return None
+
+
+def send(client, records, trace):
+    return daily.send(client, records, trace)

@@ -1,0 +1,227 @@
+"""The outbox: intents are recorded in the caller's transaction, claimed by drainers, and finished or retried.
+
+A drainer claims rows with a lease: a row is `sending` until the lease runs out, so a crashed worker's rows come
+back by themselves. Only the earliest unfinished intent of a student and day is claimable, which applies one
+student's events of a day in the order they happened, whatever the number of drainers.
+"""
+
+import logging
+import random
+from datetime import timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from writeback.models import Attempt, Intent
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 600.0
+# "unknown" retries on its own, but an answer PowerSchool keeps giving is not going to change.
+MAX_UNKNOWN_ATTEMPTS = 8
+DRAIN_TASK = "writeback.tasks.drain"
+# The outbox owns retries: a failed drain task is acknowledged, never redelivered by django-q2.
+DRAIN_TASK_OPTIONS = {"ack_failure": True, "group": "writeback", "task_name": "writeback drain"}
+UNFINISHED = (Intent.Status.PENDING, Intent.Status.SENDING)
+WAITING_FOR_A_PERSON = (Intent.Status.FAILED, Intent.Status.CONFLICT, Intent.Status.SKIPPED)
+
+
+# --- recording ------------------------------------------------------------------------------------
+
+
+def record_intent(**fields):
+    """Create an intent in the current transaction (a repeated `idempotency_key` returns the existing row)
+    and ask django-q2 to drain as soon as the transaction commits."""
+    existing = Intent.objects.filter(idempotency_key=fields["idempotency_key"]).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            intent = Intent.objects.create(**fields)
+    except IntegrityError:
+        # Another request recorded the same key between our look and our insert.
+        return Intent.objects.get(idempotency_key=fields["idempotency_key"])
+    transaction.on_commit(drain_soon)
+    return intent
+
+
+def drain_soon():
+    async_task(DRAIN_TASK, q_options=dict(DRAIN_TASK_OPTIONS))
+
+
+# --- claiming -------------------------------------------------------------------------------------
+
+
+def claim_due(worker, limit=20, now=None):
+    """Lease up to `limit` due intents to `worker`; returns them in creation order."""
+    now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        return _claim_skip_locked(worker, limit, now)
+    return _claim_conditionally(worker, limit, now)
+
+
+def _claimable(now):
+    earlier_unfinished = Intent.objects.filter(
+        student=OuterRef("student"), att_date=OuterRef("att_date"), status__in=UNFINISHED, id__lt=OuterRef("id")
+    )
+    due = Q(status=Intent.Status.PENDING, next_attempt_at__lte=now) | Q(
+        status=Intent.Status.SENDING, lease_until__lt=now
+    )
+    return Intent.objects.filter(due).exclude(Exists(earlier_unfinished)).order_by("id")
+
+
+def _lease(worker, now):
+    return {"status": Intent.Status.SENDING, "lease_until": now + LEASE, "leased_by": worker}
+
+
+def _claim_conditionally(worker, limit, now):
+    claimed = []
+    for candidate in _claimable(now).values("id", "status", "attempts")[: limit * 2]:
+        won = (
+            _claimable(now)
+            .filter(id=candidate["id"], status=candidate["status"], attempts=candidate["attempts"])
+            .update(attempts=candidate["attempts"] + 1, **_lease(worker, now))
+        )
+        if won:
+            claimed.append(candidate["id"])
+        if len(claimed) == limit:
+            break
+    return list(Intent.objects.filter(id__in=claimed).order_by("id"))
+
+
+def _claim_skip_locked(worker, limit, now):
+    with transaction.atomic():
+        rows = _claimable(now).select_for_update(skip_locked=True, of=("self",))[:limit]
+        ids = [row.id for row in rows.only("id")]
+        Intent.objects.filter(id__in=ids).update(attempts=F("attempts") + 1, **_lease(worker, now))
+    return list(Intent.objects.filter(id__in=ids).order_by("id"))
+
+
+def lease_renew(intent_id, worker, now=None):
+    """Extend the worker's lease before it starts on the intent; False when another worker took it over."""
+    now = now or timezone.now()
+    held = Intent.objects.filter(id=intent_id, status=Intent.Status.SENDING, leased_by=worker)
+    return bool(held.update(lease_until=now + LEASE))
+
+
+# --- finishing ------------------------------------------------------------------------------------
+
+
+def attempt_record(intent, *, started_at, request, status_code, response_excerpt, outcome, category=""):
+    """Keep one try for the log: what was sent (never a token), what came back, how long it took."""
+    elapsed = timezone.now() - started_at
+    return Attempt.objects.create(
+        intent=intent,
+        started_at=started_at,
+        duration_ms=max(0, int(elapsed.total_seconds() * 1000)),
+        request=request,
+        status_code=status_code,
+        response_excerpt=response_excerpt[:2000],
+        outcome=outcome,
+        category=category,
+    )
+
+
+def _finish(intent, worker, **changes):
+    """Save the outcome only while the worker still holds the lease: a worker whose lease ran out and whose
+    row was taken over must not overwrite the newer outcome."""
+    changes.setdefault("lease_until", None)
+    changes.setdefault("leased_by", "")
+    held = Intent.objects.filter(id=intent.id, status=Intent.Status.SENDING, leased_by=worker)
+    saved = held.update(**changes)
+    if saved:
+        for field, value in changes.items():
+            setattr(intent, field, value)
+    return bool(saved)
+
+
+def intent_succeed(intent, worker, *, written, prior, mode, status=Intent.Status.SUCCEEDED, hint=""):
+    return _finish(
+        intent,
+        worker,
+        status=status,
+        written=written,
+        prior=prior,
+        mode=mode,
+        category="",
+        hint=hint,
+        error="",
+        finished_at=timezone.now(),
+    )
+
+
+def intent_skip(intent, worker, hint):
+    return _finish(intent, worker, status=Intent.Status.SKIPPED, hint=hint, finished_at=timezone.now())
+
+
+def intent_fail(intent, worker, failure, *, status=Intent.Status.FAILED, mode=None):
+    """Park the intent for a person (failed or conflict), with the category and the fix."""
+    changes = {
+        "status": status,
+        "category": failure.category,
+        "hint": failure.hint,
+        "error": failure.error,
+        "finished_at": timezone.now(),
+    }
+    if mode:
+        changes["mode"] = mode
+    return _finish(intent, worker, **changes)
+
+
+def intent_retry_later(intent, worker, failure, *, now=None, jitter=random.random):
+    """Put the intent back in the queue after a backoff (PowerSchool's Retry-After when it gave one)."""
+    now = now or timezone.now()
+    return _finish(
+        intent,
+        worker,
+        status=Intent.Status.PENDING,
+        category=failure.category,
+        hint=failure.hint,
+        error=failure.error,
+        next_attempt_at=now + retry_delay(intent.attempts, failure.retry_after, jitter),
+    )
+
+
+def retry_delay(attempts, retry_after=None, jitter=random.random):
+    """2 s × 2^(n−1), capped at 10 minutes, half of it random so drainers that failed together spread out."""
+    if retry_after is not None:
+        return timedelta(seconds=min(BACKOFF_CAP_SECONDS, max(0.0, retry_after)))
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=ceiling / 2 + jitter() * ceiling / 2)
+
+
+def gives_up(intent, failure):
+    """Whether a failure ends the intent instead of scheduling another try."""
+    if not failure.retryable:
+        return True
+    return failure.category == "unknown" and intent.attempts >= MAX_UNKNOWN_ATTEMPTS
+
+
+# --- people ----------------------------------------------------------------------------------------
+
+
+def retry_intents(ids, user):
+    """Put failed, conflicting or skipped intents back in the queue (after someone fixed the cause);
+    returns how many. A retried conflict writes RaptorLink's version over PowerSchool's."""
+    now = timezone.now()
+    retried = Intent.objects.filter(id__in=ids, status__in=WAITING_FOR_A_PERSON).update(
+        status=Intent.Status.PENDING,
+        next_attempt_at=now,
+        finished_at=None,
+        resolved_by=user,
+        resolved_at=now,
+    )
+    if retried:
+        transaction.on_commit(drain_soon)
+    logger.info("%s retried %d write-backs", user, retried)
+    return retried
+
+
+def mark_resolved(ids, user):
+    """Record that a person dealt with failed or conflicting intents themselves; returns how many."""
+    resolved = Intent.objects.filter(id__in=ids, status__in=WAITING_FOR_A_PERSON, resolved_at__isnull=True)
+    return resolved.update(resolved_by=user, resolved_at=timezone.now())
