@@ -9,6 +9,7 @@ from sis_sync.engine.upsert import empty_counts
 from sis_sync.models import SyncIssue
 
 ISSUE_BATCH = 500
+DEACTIVATE_BATCH = 1000
 
 
 class InvalidRecord(Exception):
@@ -32,6 +33,7 @@ class SyncContext:
         # Per-run values read from PowerSchool once (e.g. course names).
         self.memo = {}
         self._issues = []
+        self._gone = []
         self._lookups = Lookups(self.district)
 
     def lookup(self, name):
@@ -40,6 +42,21 @@ class SyncContext:
 
     def forget(self, *names):
         self._lookups.forget(*names)
+
+    def deactivate_later(self, model, entity, pks):
+        """Rows gone from PowerSchool are deactivated only when the run gets to its end, so a run that fails
+        halfway deactivates nothing."""
+        if pks:
+            self._gone.append((model, entity, pks))
+
+    def deactivate_gone(self):
+        for model, entity, pks in self._gone:
+            for start in range(0, len(pks), DEACTIVATE_BATCH):
+                model.objects.filter(pk__in=pks[start : start + DEACTIVATE_BATCH]).update(
+                    active=False, synced_at=self.now
+                )
+            self.count(entity, "deactivated", len(pks))
+        self._gone = []
 
     def count(self, entity, outcome, amount=1):
         if amount:

@@ -97,6 +97,7 @@ def _run_passes(run, client, entities, progress, student):
             version = None
         else:
             version = _sync(ctx, settings, metadata, entities)
+        ctx.deactivate_gone()
     finally:
         ctx.save_issues()
         run.counts = ctx.counts

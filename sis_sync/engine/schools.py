@@ -1,8 +1,6 @@
 """PowerSchool schools (the v1 district school list): a new school arrives without a building, and a school
 keeps the building an administrator gave it."""
 
-from django.db import transaction
-
 from raptorlink.models import School
 from sis_sync.engine.context import InvalidRecord
 from sis_sync.engine.upsert import fingerprint
@@ -38,7 +36,8 @@ def sync_schools(ctx):
         _save_school(ctx, existing.get(values["dcid"]), values)
     ctx.report(ENTITY, len(seen))
     if ctx.full:
-        _deactivate_schools(ctx, [school for dcid, school in existing.items() if dcid not in seen and school.active])
+        gone = [school.pk for dcid, school in existing.items() if dcid not in seen and school.active]
+        ctx.deactivate_later(School, ENTITY, gone)
 
 
 def _save_school(ctx, school, values):
@@ -51,14 +50,3 @@ def _save_school(ctx, school, values):
         ctx.count(ENTITY, "updated")
     else:
         ctx.count(ENTITY, "unchanged")
-
-
-def _deactivate_schools(ctx, gone):
-    with transaction.atomic():
-        School.objects.filter(pk__in=[school.pk for school in gone]).update(active=False, synced_at=ctx.now)
-    ctx.count(ENTITY, "deactivated", len(gone))
-
-
-def school_ids(district):
-    """{school number: School pk} of the district's schools."""
-    return dict(School.objects.filter(district=district).values_list("number", "pk"))

@@ -80,16 +80,11 @@ class Upserter:
         self.flush()
 
     def deactivate_missing(self, scope):
-        """Deactivate the active rows of `scope` (a queryset of this model) whose key this upserter never saw."""
+        """Deactivate, once the whole run succeeds, the active rows of `scope` (a queryset of this model) whose
+        key this upserter never saw."""
         self.flush()
-        gone = [
-            pk for pk, key in scope.filter(active=True).values_list("pk", "key").iterator(5000) if key not in self.seen
-        ]
-        for start in range(0, len(gone), BATCH_SIZE):
-            self.model.objects.filter(pk__in=gone[start : start + BATCH_SIZE]).update(
-                active=False, synced_at=self.ctx.now
-            )
-        self.ctx.count(self.entity, "deactivated", len(gone))
+        rows = scope.filter(active=True).values_list("pk", "key").iterator(chunk_size=5000)
+        self.ctx.deactivate_later(self.model, self.entity, [pk for pk, key in rows if key not in self.seen])
 
     def _existing(self, batch):
         rows = self.model.objects.filter(district=self.ctx.district, source=Source.POWERSCHOOL, key__in=list(batch))
