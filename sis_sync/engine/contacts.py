@@ -33,12 +33,16 @@ class ContactSync:
         self.contacts = Upserter(ctx, Contact, CONTACTS)
         self.links = Upserter(ctx, StudentContact, LINKS)
         self.contact_pks = {}
+        ctx.report(CONTACTS, 0, "started")
+        ctx.report(LINKS, 0, "started")
 
     def finish(self, *, full=False, students=None):
         """Write what is left. A full pass deactivates every contact and link it did not see; a pass over some
         students' complete contact lists deactivates those students' links it did not see."""
         self.contacts.finish()
         self.links.finish()
+        self.ctx.report(CONTACTS, self.contacts.processed, "finished")
+        self.ctx.report(LINKS, self.links.processed, "finished")
         if full:
             self.contacts.deactivate_missing(_synced(self.ctx, Contact))
             self.links.deactivate_missing(_synced(self.ctx, StudentContact))

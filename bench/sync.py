@@ -1,0 +1,280 @@
+"""Benchmark the PowerSchool sync over real HTTP.
+
+    python bench/sync.py --students 5000 [--db-url postgres://postgres@127.0.0.1:5432/raptorlink_bench]
+
+A child process generates a district into a temporary sandbox store and serves it over HTTP, so the sandbox's
+CPU and memory stay out of the figures. This process migrates a fresh database (a temporary SQLite file, or the
+PostgreSQL database named by --db-url, created and dropped here), runs a full sync, replays the full sync's
+requests without storing anything (the raw fetch baseline: download and decode the same pages), changes 1 % of
+the students in the sandbox (renames and withdrawals) and runs a delta sync.
+
+Prints rows and rows/s per entity, requests, wall times and peak memory, then one line of JSON with students,
+full_sync_s, raw_fetch_s, ratio, delta_sync_s, requests, peak_rss_mb and db.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+# The page size a district administrator sets for the plugin (Plugin Management → Data Configuration).
+TABLE_PAGE_SIZE = 1000
+V1_PAGE_SIZE = 100
+
+
+# --- the sandbox, in a child process -----------------------------------------------------------------------
+
+
+def serve(store_path, students):
+    """Child process: generate the district, print the server's URL, serve until stdin closes."""
+    from raptorlink.powerschool.access import render_plugin_xml
+    from sandbox import mutations, plugin
+    from sandbox.app import SandboxApp
+    from sandbox.generator import generate_district
+    from sandbox.server import SandboxServer
+    from sandbox.store import Store
+
+    store = Store(store_path)
+    generate_district(store, seed=1, students=students, today=datetime.date.today())
+    plugin.install_plugin(store, render_plugin_xml("Benchmark District"))
+    plugin.set_options(store, max_table_page_size=TABLE_PAGE_SIZE, max_page_size=V1_PAGE_SIZE)
+    # A live PowerSchool's data version is never 0, which would ask a delta pull for everything.
+    first = store.query_one("SELECT dcid, first_name FROM students ORDER BY dcid LIMIT 1")
+    mutations.rename_student(store, first["dcid"], first_name=first["first_name"])
+    with SandboxServer(SandboxApp(store)) as server:
+        print(server.base_url, flush=True)
+        sys.stdin.read()
+
+
+def start_sandbox(store_path, students):
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(store_path), "--students", str(students)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    base_url = child.stdout.readline().strip()
+    if not base_url:
+        raise SystemExit("The sandbox did not start")
+    return child, base_url
+
+
+# --- the database ------------------------------------------------------------------------------------------
+
+
+def prepare_database(db_url, directory):
+    """Point Django at a fresh database, migrate it, and return (label, cleanup)."""
+    if db_url:
+        _recreate_postgres(db_url)
+        os.environ["DATABASE_URL"] = db_url
+        label = "postgresql"
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'raptorlink.sqlite3'}"
+        label = "sqlite"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return label, (lambda: _drop_postgres(db_url)) if db_url else (lambda: None)
+
+
+def _admin_connection(db_url):
+    import psycopg
+
+    parts = urlsplit(db_url)
+    return psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True), parts.path.lstrip("/")
+
+
+def _recreate_postgres(db_url):
+    connection, name = _admin_connection(db_url)
+    with connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _drop_postgres(db_url):
+    from django.db import connections
+
+    connections.close_all()
+    connection, name = _admin_connection(db_url)
+    with connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- measuring ---------------------------------------------------------------------------------------------
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class EntityTimes:
+    """A progress callback that notes when each entity's pull starts and ends."""
+
+    def __init__(self):
+        self.started, self.seconds = {}, {}
+
+    def __call__(self, entity, processed, message):
+        now = time.monotonic()
+        if message == "started":
+            self.started[entity] = now
+        elif message == "finished" and entity in self.started:
+            self.seconds[entity] = self.seconds.get(entity, 0) + now - self.started.pop(entity)
+
+
+class Recorder:
+    """Keeps every request the sync's client sends, to replay them for the raw fetch baseline."""
+
+    def __init__(self, client):
+        self.requests = []
+        client.session.http.hooks["response"].append(self.keep)
+
+    def keep(self, response, *args, **kwargs):
+        request = response.request
+        self.requests.append((request.method, request.url, request.body, dict(request.headers)))
+
+
+def raw_fetch(recorded):
+    """Send the same requests again and decode the answers, storing nothing; returns seconds."""
+    import requests
+
+    session = requests.Session()
+    started = time.monotonic()
+    for method, url, body, headers in recorded:
+        answer = session.request(method, url, data=body, headers=headers, timeout=120)
+        answer.raise_for_status()
+        if answer.content:
+            answer.json()
+    return time.monotonic() - started
+
+
+def change_one_percent(store_path):
+    """Rename half of 1 % of the students and withdraw the other half, through the sandbox's mutations."""
+    from sandbox import mutations
+    from sandbox.store import Store
+
+    store = Store(store_path)
+    total = store.query_one("SELECT COUNT(*) n FROM students")["n"]
+    today = datetime.date.today()
+    chosen = store.query(
+        "SELECT dcid, last_name FROM students WHERE enroll_status = 0 AND entrydate < ? ORDER BY dcid LIMIT ?",
+        (today.isoformat(), max(1, total // 100)),
+    )
+    for index, student in enumerate(chosen):
+        if index % 2:
+            mutations.withdraw_student(store, student["dcid"], exitdate=today)
+        else:
+            mutations.rename_student(store, student["dcid"], last_name=f"{student['last_name']}-Renamed")
+    store.close()
+    return len(chosen)
+
+
+# --- the run ----------------------------------------------------------------------------------------------
+
+
+def timed_sync(district, kind, client=None):
+    from sis_sync.services import run_sync
+
+    times = EntityTimes()
+    started = time.monotonic()
+    run = run_sync(district, kind=kind, trigger="benchmark", progress=times, client=client)
+    seconds = time.monotonic() - started
+    if run.status != "succeeded":
+        raise SystemExit(f"The {kind} sync {run.status}: {run.message}")
+    return run, seconds, times.seconds
+
+
+def print_entities(title, run, seconds, entity_seconds):
+    print(f"\n{title}: {seconds:.1f} s, {run.requests} requests")
+    for entity, counts in run.counts.items():
+        rows = sum(counts[outcome] for outcome in ("created", "updated", "unchanged", "failed"))
+        spent = entity_seconds.get(entity)
+        rate = f"{rows / spent:10.0f} rows/s" if spent else ""
+        written = ", ".join(f"{outcome} {n}" for outcome, n in counts.items() if n)
+        print(f"  {entity:20} {rows:8} rows {rate}   {written}")
+
+
+def connect(base_url, store_path):
+    from raptorlink.models import District, PowerSchoolConnection
+    from raptorlink.powerschool import PowerSchoolClient
+    from sandbox.plugin import installed_plugin
+    from sandbox.store import Store
+
+    credentials = installed_plugin(Store(store_path))
+    district = District.objects.create(name="Benchmark District", slug="bench")
+    connection = PowerSchoolConnection.objects.create(
+        district=district,
+        base_url=base_url,
+        client_id=credentials["client_id"],
+        client_secret=credentials["client_secret"],
+    )
+    client = PowerSchoolClient(connection)
+    client.use_largest_pages()
+    return district, client
+
+
+def run(students, db_url):
+    directory = Path(tempfile.mkdtemp(prefix="raptorlink-bench-"))
+    store_path = directory / "sandbox.sqlite3"
+    child, base_url = start_sandbox(store_path, students)
+    try:
+        db, cleanup = prepare_database(db_url, directory)
+        try:
+            return measure(students, db, base_url, store_path)
+        finally:
+            cleanup()
+    finally:
+        child.stdin.close()
+        child.wait(timeout=30)
+
+
+def measure(students, db, base_url, store_path):
+    district, client = connect(base_url, store_path)
+    recorder = Recorder(client)
+    full, full_s, full_entities = timed_sync(district, "full", client)
+    print_entities("Full sync", full, full_s, full_entities)
+    raw_s = raw_fetch(recorder.requests)
+    print(f"\nRaw fetch of the same {len(recorder.requests)} requests: {raw_s:.1f} s")
+    changed = change_one_percent(store_path)
+    delta, delta_s, delta_entities = timed_sync(district, "delta")
+    print_entities(f"Delta sync after {changed} students changed", delta, delta_s, delta_entities)
+    peak = peak_rss_mb()
+    print(f"\nPeak memory of the syncing process: {peak:.0f} MB ({db})")
+    return {
+        "students": students,
+        "full_sync_s": round(full_s, 2),
+        "raw_fetch_s": round(raw_s, 2),
+        "ratio": round(full_s / raw_s, 2),
+        "delta_sync_s": round(delta_s, 2),
+        "requests": full.requests,
+        "peak_rss_mb": round(peak, 1),
+        "db": db,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=5000)
+    parser.add_argument("--db-url", help="a PostgreSQL URL; the database is created and dropped (default: SQLite)")
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.serve:
+        serve(options.serve, options.students)
+        return
+    print(json.dumps(run(options.students, options.db_url)))
+
+
+if __name__ == "__main__":
+    main()
