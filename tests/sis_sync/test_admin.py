@@ -412,3 +412,18 @@ def test_it_viewers_are_not_offered_the_sync_now_action(client, world):
     SyncSettings.objects.create(district=world.district)
     page = login(client, world.it_viewer).get(f"{ADMIN}/syncsettings/").content.decode()
     assert 'value="sync_now"' not in page
+
+
+def test_sync_now_syncs_a_sandbox_district_through_the_task_queue(
+    client, world, powerschool, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The queue runs the task in-process, as a cluster worker would.
+    monkeypatch.setattr("django_q.conf.Conf.SYNC", True)
+    powerschool.district.memberships.create(user=world.district_admin, role="district_admin")
+    login(client, world.district_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(sync_now_url(powerschool.district))
+    assert response.status_code == 302
+    run = SyncRun.objects.get(district=powerschool.district)
+    assert (run.status, run.kind, run.trigger) == ("succeeded", "manual", "admin:dana.admin")
+    assert Student.objects.filter(district=powerschool.district).count() == 60

@@ -2,39 +2,20 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from raptorlink.models import NotificationContact
 from sis_sync.models import SyncPause, SyncRun, SyncSettings
 from sis_sync.tasks import scheduled_sync, sync_now
+from tests.sis_sync.fakes import FakeEngine
 
 # 04:30 UTC on 2027-06-10 is still 2027-06-09 in Lincoln (America/Chicago).
 EARLY_ON_THE_FIRST_PAUSED_DAY_IN_UTC = datetime(2027, 6, 10, 4, 30, tzinfo=UTC)
 LATER_THAT_DAY = datetime(2027, 6, 10, 15, 0, tzinfo=UTC)
 
 
-class FakeEngine:
-    """Stands in for the sync engine: records how it was called and finishes runs with a chosen outcome."""
-
-    def __init__(self):
-        self.calls = []
-        self.status = SyncRun.Status.SUCCEEDED
-        self.error_category = ""
-
-    def run_sync(self, district, *, kind="full", trigger="command", entities=None, progress=None, client=None):
-        self.calls.append({"district": district.slug, "kind": kind, "trigger": trigger, "entities": entities})
-        now = timezone.now()
-        return SyncRun.objects.create(
-            district=district, kind=kind, trigger=trigger, status=self.status, started_at=now, finished_at=now,
-            error_category=self.error_category, message="PowerSchool said no" if self.error_category else "",
-        )  # fmt: skip
-
-
 @pytest.fixture
 def engine(monkeypatch):
-    fake = FakeEngine()
-    monkeypatch.setattr("sis_sync.services.run_sync", fake.run_sync)
-    return fake
+    return FakeEngine.install(monkeypatch)
 
 
 @pytest.fixture

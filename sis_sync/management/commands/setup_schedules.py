@@ -20,4 +20,4 @@ class Command(BaseCommand):
             self.stdout.write(f"{district.slug}: {summary}")
         removed = orphan_schedules_remove()
         if removed:
-            self.stdout.write(f"Removed {removed} schedules of deleted districts.")
+            self.stdout.write(f"Removed the schedules of deleted districts: {removed}.")
