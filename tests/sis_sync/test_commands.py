@@ -167,3 +167,10 @@ def test_the_command_fails_clearly_when_powerschool_refuses_the_credentials(powe
     assert [mail.subject for mail in mailoutbox] == [
         "[RaptorLink] Sandbox District: PowerSchool refused the credentials"
     ]
+
+
+def test_setup_schedules_is_quiet_at_verbosity_zero(world):
+    out = StringIO()
+    call_command("setup_schedules", verbosity=0, stdout=out)
+    assert out.getvalue() == ""
+    assert lincoln_schedules(world).count() == 2

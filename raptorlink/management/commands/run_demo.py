@@ -2,7 +2,8 @@
 
 Migrates the SQLite database, connects a demo district to a PowerSchool sandbox (generated on first run),
 creates an admin login (its password printed once), then runs the sandbox, the web server and the
-django-q2 cluster together until Ctrl-C, and stops all three cleanly.
+django-q2 cluster together until Ctrl-C, and stops all three cleanly. Once the sandbox answers, the demo district
+gets its sync schedules, so its first full sync starts within a minute.
 """
 
 import os
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         try:
             wait_until_up(f"{sandbox_url}/ws/v1/time", processes)
             wait_until_up(f"http://127.0.0.1:{options['port']}/healthz", processes)
+            # Scheduled once the sandbox answers, so the first full sync does not meet a PowerSchool still starting.
+            call_command("setup_schedules", verbosity=0)
             self.print_welcome(options, sandbox_url, connection, password)
             watch(processes)
         except KeyboardInterrupt:

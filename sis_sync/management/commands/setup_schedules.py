@@ -12,12 +12,17 @@ class Command(BaseCommand):
         "Safe to run at every deploy: it creates nothing twice."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args, verbosity=1, **options):
+        self.verbosity = verbosity
         settings_ensure_for_connected_districts()
         for district in District.objects.order_by("slug"):
             outcome = schedules_update(district)
             summary = ", ".join(f"{kind} {what}" for kind, what in outcome.items()) or "no scheduled syncs"
-            self.stdout.write(f"{district.slug}: {summary}")
+            self.report(f"{district.slug}: {summary}")
         removed = orphan_schedules_remove()
         if removed:
-            self.stdout.write(f"Removed the schedules of deleted districts: {removed}.")
+            self.report(f"Removed the schedules of deleted districts: {removed}.")
+
+    def report(self, line):
+        if self.verbosity:
+            self.stdout.write(line)
