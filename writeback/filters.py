@@ -1,0 +1,92 @@
+"""Who sees which write-backs, and the log's filters (only over what the person may see)."""
+
+import django_filters
+from django.db.models import Q
+
+from raptorlink.models import Building, Membership, Role
+from raptorlink.permissions import districts_for
+from writeback.models import Intent
+
+DISTRICT_WIDE_READERS = {Role.DISTRICT_ADMIN, Role.IT_VIEWER}
+STATUS_GROUPS = {
+    "succeeded": [Intent.Status.SUCCEEDED],
+    "failed": [Intent.Status.FAILED],
+    "pending": [Intent.Status.PENDING, Intent.Status.SENDING],
+    "conflict": [Intent.Status.CONFLICT],
+    "skipped": [Intent.Status.SKIPPED],
+}
+STATUS_CHOICES = [
+    ("succeeded", "Successful"),
+    ("failed", "Failed"),
+    ("pending", "Pending"),
+    ("conflict", "Conflict"),
+    ("skipped", "Skipped"),
+]
+
+
+def readable_scope(user):
+    """District admins and IT viewers read their districts; building admins read their buildings."""
+    return _scope(user, DISTRICT_WIDE_READERS)
+
+
+def actionable_scope(user):
+    """District admins act on their districts; building admins on their buildings. IT viewers only read."""
+    return _scope(user, {Role.DISTRICT_ADMIN})
+
+
+def _scope(user, district_roles):
+    if not (user.is_active and user.is_authenticated):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    return Q(district__in=districts_for(user, district_roles)) | Q(building__in=_admin_buildings(user))
+
+
+def _admin_buildings(user):
+    return Membership.objects.filter(user=user, role=Role.BUILDING_ADMIN).values("buildings")
+
+
+def visible_intents(user):
+    return Intent.objects.filter(readable_scope(user))
+
+
+def visible_buildings(user):
+    """The buildings whose write-backs `user` reads: what the log's building filter offers."""
+    if user.is_superuser:
+        return Building.objects.all()
+    return Building.objects.filter(
+        Q(district__in=districts_for(user, DISTRICT_WIDE_READERS)) | Q(pk__in=_admin_buildings(user))
+    )
+
+
+class IntentFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, empty_label="All", method="filter_status")
+    student = django_filters.CharFilter(label="Student name", method="filter_student")
+    building = django_filters.ModelChoiceFilter(queryset=Building.objects.none(), empty_label="All buildings")
+    att_date = django_filters.DateFromToRangeFilter(
+        label="Date (from – to)", widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+    )
+    kind = django_filters.ChoiceFilter(label="Type", choices=Intent.Kind.choices, empty_label="All types")
+    category = django_filters.ChoiceFilter(choices=[], empty_label="All categories")
+
+    class Meta:
+        model = Intent
+        fields = ["status", "student", "building", "att_date", "kind", "category"]
+
+    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["building"].queryset = visible_buildings(user)
+        categories = queryset.exclude(category="").order_by("category").values_list("category", flat=True)
+        self.filters["category"].extra["choices"] = [(name, name) for name in categories.distinct()]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=STATUS_GROUPS[value])
+
+    def filter_student(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(student__first_name__icontains=word)
+                | Q(student__last_name__icontains=word)
+                | Q(student__preferred_name__icontains=word)
+            )
+        return queryset
