@@ -32,8 +32,10 @@ class Trace:
     def sent(self, call, records):
         self.calls.append({"call": call, "records": [record.payload() for record in records]})
 
-    def deleted(self, dcid):
+    def deleting(self, dcid):
         self.calls.append({"call": "delete_attendance", "dcid": dcid})
+
+    def deleted(self, dcid):
         self.answers.append(f"deleted {dcid}")
         self.status_code = 200
 
@@ -155,6 +157,4 @@ def revert(day, module, client, trace, slots):
         module.send(client, restoring, trace)
     for slot in sorted(slots):
         if not day.prior.get(slot):
-            dcid = day.written[slot]["dcid"]
-            client.delete_attendance(dcid)
-            trace.deleted(dcid)
+            module.discard(client, day, slot, trace)

@@ -45,3 +45,11 @@ def send(client, records, trace):
         trace.answered(result)
         dcids.extend(result.record_ids)
     return dcids
+
+
+def discard(client, day, slot, trace):
+    """Remove our record (nothing was there before it)."""
+    dcid = day.written[slot]["dcid"]
+    trace.deleting(dcid)
+    client.delete_attendance(dcid)
+    trace.deleted(dcid)

@@ -5,6 +5,7 @@ the student's remaining classes of the day.
 """
 
 from raptorlink.powerschool.records import MEETING
+from writeback.engine import daily
 from writeback.engine.periods import student_meetings
 from writeback.engine.slots import row_values
 from writeback.models import Intent
@@ -45,3 +46,7 @@ def send(client, records, trace):
     result = client.write_meeting_interval(records)
     trace.answered(result)
     return result.record_ids
+
+
+def discard(client, day, slot, trace):
+    daily.discard(client, day, slot, trace)

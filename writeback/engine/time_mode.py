@@ -2,16 +2,20 @@
 
 PowerSchool appends a Time record unless it is told which one to update, so an edit or a later event of the day
 names our record's dcid, and a retry first looks for the record an unanswered try may already have created.
+PowerSchool never deletes a Time record, so a void zeroes ours.
 """
 
 from raptorlink.powerschool.records import TIME
 from writeback.engine import daily
+from writeback.engine.codes import code_id
 from writeback.engine.periods import minutes_missed
 from writeback.engine.slots import row_values
 from writeback.models import Intent
 
 MODE = TIME
 SLOT = "time"
+PRESENT = ""
+COMMENT_LENGTH = Intent._meta.get_field("comment").max_length
 
 
 def find_row(day, slot):
@@ -46,3 +50,16 @@ def our_record_dcid(day):
 
 def send(client, records, trace):
     return daily.send(client, records, trace)
+
+
+def discard(client, day, slot, trace):
+    """Zero our record: no minutes, the Present code, and a comment that says why."""
+    ours = day.written[slot]
+    present = code_id(day.intent.school, day.year_id, PRESENT)
+    record = day.record(
+        attendance_code_id=present or ours["values"]["attendance_codeid"],
+        comment=f"Voided: {ours['values'].get('att_comment', '')}"[:COMMENT_LENGTH],
+        total_minutes=0,
+        dcid=ours["dcid"],
+    )
+    send(client, [record], trace)
