@@ -336,7 +336,7 @@ class SectionAdmin(ReadOnlyAdmin):
     list_display = ["course_number", "course_name", "section_number", "expression", "term", "teacher", "school"]
     list_filter = ["active", ("school", RELATED_ONLY)]
     search_fields = ["course_number", "course_name", "section_number", "teacher__staff__last_name"]
-    list_select_related = ["school", "term__school", "teacher__staff"]
+    list_select_related = ["school", "term__school", "teacher__staff", "teacher__school"]
     inlines = [MeetingInline]
 
 

@@ -427,3 +427,27 @@ def test_sync_now_syncs_a_sandbox_district_through_the_task_queue(
     run = SyncRun.objects.get(district=powerschool.district)
     assert (run.status, run.kind, run.trigger) == ("succeeded", "manual", "admin:dana.admin")
     assert Student.objects.filter(district=powerschool.district).count() == 60
+
+
+MODELS_BY_PAGE = {
+    "syncrun": SyncRun,
+    "student": Student,
+    "contact": Contact,
+    "staff": Staff,
+    "section": Section,
+    "enrollment": Enrollment,
+    "term": Term,
+    "calendarday": CalendarDay,
+    "bellschedule": BellSchedule,
+    "period": Period,
+    "attendancecode": AttendanceCode,
+}
+
+
+def test_every_page_opens_over_a_synced_district(client, world, powerschool):
+    powerschool.sync()
+    login(client, world.superuser)
+    for page, model in MODELS_BY_PAGE.items():
+        assert client.get(f"{ADMIN}/{page}/").status_code == 200, page
+        record = model.objects.filter(district=powerschool.district).first()
+        assert client.get(f"{ADMIN}/{page}/{record.pk}/change/").status_code == 200, page
