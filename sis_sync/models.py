@@ -12,7 +12,6 @@ from django.db import models
 
 from raptorlink.models import District, School
 
-
 # What a sync can be limited to (`--only`), in the order they are pulled: each needs the ones before it.
 ENTITIES = ["schools", "calendar", "staff", "students", "contacts", "sections", "enrollments", "attendance_codes"]
 
