@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from raptorlink.forms import MembershipForm, PowerSchoolConnectionForm
 from raptorlink.models import (
+    AttendanceMode,
     Building,
     District,
     Incident,
@@ -63,6 +64,21 @@ class DistrictAdmin(DistrictScopedAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["last_sync_succeeded_at", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "time_zone"]}),
+        (
+            "Write-back defaults",
+            {
+                "fields": [
+                    "default_attendance_mode",
+                    "prevent_school_overrides",
+                    "comment_template",
+                    "write_time_in_out",
+                ]
+            },
+        ),
+        ("Status", {"fields": ["last_sync_succeeded_at", "created_at"]}),
+    ]
 
     def get_queryset(self, request):
         return District.objects.filter(pk__in=districts_for(request.user, READ_ROLES))
@@ -134,16 +150,50 @@ class PowerSchoolConnectionAdmin(DistrictScopedAdmin):
 class SchoolAdmin(DistrictScopedAdmin):
     """PowerSchool owns the schools; the district decides which building's entrance each one uses."""
 
-    list_display = ["number", "name", "grades", "building", "active", "district"]
+    list_display = ["number", "name", "grades", "building", "writeback", "mode", "active", "district"]
     list_filter = [
         ("district", admin.RelatedOnlyFieldListFilter),
         ("building", admin.RelatedOnlyFieldListFilter),
+        "writeback_enabled",
         "active",
     ]
     search_fields = ["name", "abbreviation"]
     list_select_related = ["district", "building"]
-    fields = ["district", "name", "number", "dcid", "abbreviation", "grades", "active", "building", "synced_at"]
-    readonly_fields = ["district", "name", "number", "dcid", "abbreviation", "grades", "active", "synced_at"]
+    SYNCED = ["district", "name", "number", "dcid", "abbreviation", "grades", "active", "synced_at"]
+    WRITEBACK = ["writeback_enabled", "attendance_mode", "checkout_policy"]
+    fieldsets = [
+        (None, {"fields": [*SYNCED, "building"]}),
+        (
+            "Write-back",
+            {
+                "fields": [*WRITEBACK, "effective_settings"],
+                "description": "The attendance mode must match the one set for this school in PowerSchool "
+                "(Attendance Preferences); a blank mode uses the district's default.",
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*self.SYNCED, "effective_settings"]
+        if obj is not None and obj.district.prevent_school_overrides:
+            # The district decides for every school; showing editable fields that do nothing would mislead.
+            readonly += self.WRITEBACK
+        return readonly
+
+    @admin.display(description="Write-back", boolean=True)
+    def writeback(self, school):
+        return school.effective_writeback_enabled
+
+    @admin.display(description="Mode")
+    def mode(self, school):
+        return AttendanceMode(school.effective_attendance_mode).label
+
+    @admin.display(description="In effect")
+    def effective_settings(self, school):
+        state = "on" if school.effective_writeback_enabled else "off"
+        source = "the district's settings (overrides prevented)" if school.district.prevent_school_overrides else ""
+        mode = AttendanceMode(school.effective_attendance_mode).label
+        return f"Write-back {state}, {mode} mode" + (f", from {source}" if source else "")
 
     def has_add_permission(self, request):
         return False

@@ -56,7 +56,7 @@ def test_the_school_list_shows_number_grades_and_building(client, world, school)
 
 def test_a_district_admin_puts_a_school_behind_a_building(client, world, school):
     response = login(client, world.district_admin).post(
-        f"{ADMIN}/school/{school.pk}/change/", {"building": world.south.pk, "name": "Renamed"}
+        f"{ADMIN}/school/{school.pk}/change/", {**school_form(school), "building": world.south.pk, "name": "Renamed"}
     )
     assert response.status_code == 302
     school.refresh_from_db()
@@ -130,3 +130,41 @@ def test_incidents_are_shown_and_never_edited(client, world, incident, role):
     assert client.post(f"{ADMIN}/incident/{incident.pk}/change/", {"detail": "edited"}).status_code == 403
     assert client.post(f"{ADMIN}/incident/{incident.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Incident.objects.get(pk=incident.pk).detail == "500 from /ws/v1"
+
+
+def school_form(school, **overrides):
+    data = {
+        "building": "",
+        "writeback_enabled": "on",
+        "attendance_mode": "",
+        "checkout_policy": "remaining",
+    }
+    return {key: value for key, value in {**data, **overrides}.items() if value is not None}
+
+
+def test_a_district_admin_sets_a_schools_attendance_mode(client, world, school):
+    url = f"{ADMIN}/school/{school.pk}/change/"
+    response = login(client, world.district_admin).post(url, school_form(school, attendance_mode="meeting"))
+    assert response.status_code == 302
+    school.refresh_from_db()
+    assert school.effective_attendance_mode == "meeting"
+
+
+def test_a_blank_mode_follows_the_district_default(client, world, school):
+    world.district.default_attendance_mode = "time"
+    world.district.save()
+    page = login(client, world.district_admin).get(f"{ADMIN}/school/{school.pk}/change/").content.decode()
+    assert "Write-back on, Time mode" in page
+
+
+def test_when_the_district_prevents_overrides_the_school_settings_cannot_be_changed(client, world, school):
+    world.district.prevent_school_overrides = True
+    world.district.save()
+    school.writeback_enabled, school.attendance_mode = False, "meeting"
+    school.save()
+    url = f"{ADMIN}/school/{school.pk}/change/"
+    login(client, world.district_admin).post(url, school_form(school, attendance_mode="time", writeback_enabled=None))
+    school.refresh_from_db()
+    assert (school.writeback_enabled, school.attendance_mode) == (False, "meeting")
+    assert school.effective_attendance_mode == "daily" and school.effective_writeback_enabled
+    assert "from the district&#x27;s settings (overrides prevented)" in client.get(url).content.decode()
