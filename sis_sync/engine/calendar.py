@@ -15,7 +15,13 @@ def _scope(model, **filters):
 
 
 def sync_years(ctx):
-    """The year ids a sync covers, from the full-year terms already synced."""
+    """The year ids a sync covers, from the full-year terms already synced (read again after terms change)."""
+    if "sync_years" not in ctx.memo:
+        ctx.memo["sync_years"] = _sync_years(ctx)
+    return ctx.memo["sync_years"]
+
+
+def _sync_years(ctx):
     year_terms = Term.objects.filter(district=ctx.district, active=True, is_year=True)
     current = set(year_terms.filter(last_day__gte=ctx.today).values_list("year_id", flat=True))
     if current:
@@ -114,7 +120,7 @@ def _year_rows(table):
 def _bell_schedule_items(ctx):
     bell_schedules = BellSchedule.objects.filter(district=ctx.district, year_id__in=sync_years(ctx))
     return ctx.client.rows_by_keys(
-        "bell_schedule_items", "bell_schedule_id", bell_schedules.values_list("ps_id", flat=True)
+        "bell_schedule_items", "bell_schedule_id", list(bell_schedules.values_list("ps_id", flat=True))
     )
 
 
@@ -135,7 +141,15 @@ def _in_sync_years(model, path="year_id"):
 
 
 PULLS = [
-    TablePull("terms", Term, "terms", term_values, lambda ctx: ctx.client.table_rows("terms"), _scope(Term), ("term",)),
+    TablePull(
+        "terms",
+        Term,
+        "terms",
+        term_values,
+        lambda ctx: ctx.client.table_rows("terms"),
+        _scope(Term),
+        ("term", "sync_years"),
+    ),
     TablePull(
         "cycle_days",
         CycleDay,

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from itertools import islice
 
+from sis_sync.engine.prefetch import prefetched
 from sis_sync.engine.upsert import Upserter
 from sis_sync.models import Contact, Source, StudentContact
 
@@ -93,16 +94,17 @@ class ContactTables(ContactSync):
         for batch in batches(fresh):
             phones, emails = self._phones(batch), self._emails(batch)
             for person in self.ctx.client.rows_by_keys("person", "id", batch):
-                self.contacts.add(
-                    person["id"],
-                    {
-                        "first_name": person["firstname"] or "",
-                        "last_name": person["lastname"] or "",
-                        "phones": phones.get(person["id"], []),
-                        "emails": emails.get(person["id"], []),
-                    },
-                )
+                self.contacts.add(person["id"], self._contact_values(person, phones, emails))
             self.save_contacts([str(pid) for pid in batch])
+
+    @staticmethod
+    def _contact_values(person, phones, emails):
+        return {
+            "first_name": person["firstname"] or "",
+            "last_name": person["lastname"] or "",
+            "phones": phones.get(person["id"], []),
+            "emails": emails.get(person["id"], []),
+        }
 
     def _take_link(self, link, detail):
         key = link["studentcontactassocid"]
@@ -124,19 +126,30 @@ class ContactTables(ContactSync):
         """{link id: its current detail}: a link's history may hold several; an ended one never wins."""
         details = {}
         for detail in self.ctx.client.rows_by_keys("studentcontactdetail", "studentcontactassocid", assoc_ids):
-            if detail["isactive"] is False or (detail["enddate"] and detail["enddate"] < self.ctx.today):
-                continue
-            details[detail["studentcontactassocid"]] = detail
+            if self._current(detail):
+                details[detail["studentcontactassocid"]] = detail
         return details
+
+    def _current(self, detail):
+        return detail["isactive"] is not False and not (detail["enddate"] and detail["enddate"] < self.ctx.today)
 
     def _phones(self, person_ids):
         links = list(self.ctx.client.rows_by_keys("personphonenumberassoc", "personid", person_ids))
-        numbers = {
-            row["phonenumberid"]: _with_extension(row["phonenumber"], row["phonenumberext"])
-            for row in self.ctx.client.rows_by_keys(
-                "phonenumber", "phonenumberid", [link["phonenumberid"] for link in links]
-            )
-        }
+        numbers = self.ctx.client.rows_by_keys(
+            "phonenumber", "phonenumberid", [link["phonenumberid"] for link in links]
+        )
+        return self.phone_lists(links, numbers)
+
+    def _emails(self, person_ids):
+        links = list(self.ctx.client.rows_by_keys("personemailaddressassoc", "personid", person_ids))
+        addresses = self.ctx.client.rows_by_keys(
+            "emailaddress", "emailaddressid", [link["emailaddressid"] for link in links]
+        )
+        return self.email_lists(links, addresses)
+
+    def phone_lists(self, links, numbers):
+        """{PERSON.ID: [phone, …]} in PowerSchool's order, from PERSONPHONENUMBERASSOC and PHONENUMBER rows."""
+        numbers = {row["phonenumberid"]: _with_extension(row["phonenumber"], row["phonenumberext"]) for row in numbers}
         phones = {}
         for link in sorted(
             links, key=lambda link: (link["phonenumberpriorityorder"] or 0, link["personphonenumberassocid"])
@@ -152,14 +165,9 @@ class ContactTables(ContactSync):
                 )
         return phones
 
-    def _emails(self, person_ids):
-        links = list(self.ctx.client.rows_by_keys("personemailaddressassoc", "personid", person_ids))
-        addresses = {
-            row["emailaddressid"]: row["emailaddress"]
-            for row in self.ctx.client.rows_by_keys(
-                "emailaddress", "emailaddressid", [link["emailaddressid"] for link in links]
-            )
-        }
+    def email_lists(self, links, addresses):
+        """{PERSON.ID: [e-mail, …]} in PowerSchool's order, from PERSONEMAILADDRESSASSOC and EMAILADDRESS rows."""
+        addresses = {row["emailaddressid"]: row["emailaddress"] for row in addresses}
         emails = {}
         for link in sorted(
             links, key=lambda link: (link["emailaddresspriorityorder"] or 0, link["personemailaddressassocid"])
@@ -174,6 +182,24 @@ class ContactTables(ContactSync):
                 )
         return emails
 
+    def take_everything(self):
+        """A full pass: every table read once from start to end (a few pages per thousand students), joined in
+        memory by id."""
+        client = self.ctx.client
+        phones = self.phone_lists(list(client.person_phone_links()), client.phone_numbers())
+        emails = self.email_lists(list(client.person_email_links()), client.email_addresses())
+        for person in prefetched(client.contact_people()):
+            self.contacts.add(person["id"], self._contact_values(person, phones, emails))
+        self.contacts.flush()
+        del phones, emails
+        self.contact_pks = dict(_synced(self.ctx, Contact).values_list("key", "pk"))
+        details = {}
+        for detail in client.student_contact_details():
+            if self._current(detail):
+                details[detail["studentcontactassocid"]] = detail
+        for link in prefetched(client.student_contact_links()):
+            self._take_link(link, details.get(link["studentcontactassocid"]))
+
 
 def _with_extension(number, extension):
     return f"{number} x{extension}" if extension else number or ""
@@ -185,7 +211,7 @@ def _with_extension(number, extension):
 class LegacyContacts(ContactSync):
     def take_students(self, students):
         """Upsert the contacts named on these STUDENTS rows (with the legacy columns), then the links."""
-        for batch in batches(students):
+        for batch in batches(prefetched(students)):
             people = [(student, legacy_people(student)) for student in batch]
             for _, listed in people:
                 for person in listed:

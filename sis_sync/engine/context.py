@@ -41,7 +41,10 @@ class SyncContext:
         return self._lookups.get(name)
 
     def forget(self, *names):
+        """Drop lookups and memos that a pull just made stale."""
         self._lookups.forget(*names)
+        for name in names:
+            self.memo.pop(name, None)
 
     def deactivate_later(self, model, entity, pks):
         """Rows gone from PowerSchool are deactivated only when the run gets to its end, so a run that fails

@@ -39,7 +39,7 @@ def _all_contacts(ctx):
         sync.take_students(ctx.client.student_rows(legacy_contacts=True))
     else:
         sync = ContactTables(ctx)
-        sync.take_links(ctx.client.student_contact_links())
+        sync.take_everything()
     sync.finish(full=True)
 
 

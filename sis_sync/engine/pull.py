@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sis_sync.engine.context import InvalidRecord
+from sis_sync.engine.prefetch import prefetched
 from sis_sync.engine.upsert import Upserter
 
 
@@ -38,16 +39,15 @@ def pull_everything(ctx, pull):
 
 def pull_changed(ctx, pull, dcids):
     """Only the rows a delta pull listed, by DCID; nothing is deactivated."""
-    rows = ctx.client.rows_by_keys(pull.table, "dcid", dcids)
-    if pull.in_scope is not None:
-        rows = (row for row in rows if pull.in_scope(ctx, row))
-    return take_rows(ctx, pull, rows)
+    return take_rows(ctx, pull, ctx.client.rows_by_keys(pull.table, "dcid", dcids), in_scope=pull.in_scope)
 
 
-def take_rows(ctx, pull, rows):
+def take_rows(ctx, pull, rows, in_scope=None):
     ctx.report(pull.entity, 0, "started")
     upserter = Upserter(ctx, pull.model, pull.entity, **pull.upsert_options)
-    for row in rows:
+    for row in prefetched(rows):
+        if in_scope is not None and not in_scope(ctx, row):
+            continue
         try:
             key, values = pull.to_values(ctx, row)
         except InvalidRecord as invalid:

@@ -6,6 +6,7 @@ deactivates what PowerSchool no longer has.
 """
 
 import logging
+import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -146,10 +147,12 @@ def _fail(run, error):
 
 @contextmanager
 def counting_requests(client, run):
-    """Count every HTTP answer the client gets into `run.requests`."""
+    """Count every HTTP answer the client gets into `run.requests` (pages are fetched ahead on a thread)."""
+    lock = threading.Lock()
 
     def count(response, *args, **kwargs):
-        run.requests += 1
+        with lock:
+            run.requests += 1
 
     hooks = client.session.http.hooks["response"]
     hooks.append(count)

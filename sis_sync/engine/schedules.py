@@ -4,6 +4,8 @@ A dropped enrollment keeps its row in PowerSchool with the section id (and term 
 it too, flagged, pointing at the section it was dropped from.
 """
 
+from itertools import chain
+
 from sis_sync.engine.calendar import sync_years
 from sis_sync.engine.pull import TablePull, any_of, reference, required, whole
 from sis_sync.models import Enrollment, Section, SectionMeeting, Source
@@ -72,9 +74,10 @@ def _section_meetings(ctx):
 def _enrollments(ctx):
     years = sync_years(ctx)
     if not years:
-        return
-    yield from ctx.client.table_rows("cc", term_range(years))
-    yield from ctx.client.table_rows("cc", term_range(years, dropped=True))
+        return []
+    return chain(
+        ctx.client.table_rows("cc", term_range(years)), ctx.client.table_rows("cc", term_range(years, dropped=True))
+    )
 
 
 def _in_sync_years(ctx, row):

@@ -48,11 +48,11 @@ def test_the_run_after_a_failed_one_completes_and_deactivates(powerschool):
 
 
 def test_credentials_revoked_mid_run_fail_the_run_with_the_fix(powerschool):
-    run = powerschool.sync(progress=on_entity("students", lambda: regenerate_credentials(powerschool.store)))
+    run = powerschool.sync(progress=on_entity("contacts", lambda: regenerate_credentials(powerschool.store)))
 
     assert run.status == SyncRun.Status.FAILED and run.error_category == "auth"
     assert "client secret in PowerSchool Setup" in run.message
-    assert run.counts["schools"]["created"] == 4
+    assert run.counts["students"]["created"] == 60
 
 
 def test_a_delta_run_that_fails_keeps_the_version_it_started_from(powerschool):
