@@ -65,23 +65,22 @@ def intent_apply(intent, client, trace):
     mode = intent.school.effective_attendance_mode
     module = MODES[mode]
     day = student_day(intent, client, module)
+    planned = {}
+    if intent.operation == Intent.Operation.WRITE:
+        planned = module.plan(day, resolved_code_id(intent, day.year_id))
+    releasing = set(day.written) - set(planned)
     if intent.resolved_at is None:
         # A person who retries a conflict has compared both versions and chosen ours.
-        refuse_conflicts(day, module)
-    if intent.operation == Intent.Operation.VOID:
-        revert(day, module, client, trace, set(day.written))
-        return Applied(mode, {"mode": mode, "records": []}, {})
-    code_id = resolved_code_id(intent, day.year_id)
-    planned = module.plan(day, code_id)
+        refuse_conflicts(day, module, planned, releasing)
     capture_prior(day, module, client, planned)
     dcids = module.send(client, list(planned.values()), trace)
+    release(day, module, client, trace, releasing)
     owned = [
         {"slot": slot, "dcid": dcid, "values": record_values(record)}
         for (slot, record), dcid in zip(planned.items(), dcids, strict=True)
     ]
-    revert(day, module, client, trace, set(day.written) - set(planned))
     prior = {slot: before for slot, before in day.prior.items() if slot in planned}
-    return Applied(mode, {"mode": mode, "records": owned}, {"slots": prior})
+    return Applied(mode, {"mode": mode, "records": owned}, {"slots": prior} if prior else {})
 
 
 def student_day(intent, client, module):
@@ -129,14 +128,26 @@ def powerschool_student_id(student, client):
     return student.ps_id
 
 
-def refuse_conflicts(day, module):
+def refuse_conflicts(day, module, planned, releasing):
     for slot, ours in day.written.items():
-        if changed_by_someone_else(ours["values"], module.find_row(day, slot)):
+        row = module.find_row(day, slot)
+        if changed_by_someone_else(ours["values"], row) and not already_done(day, module, slot, row, planned):
             raise WritebackProblem(
                 "conflict",
                 f"PowerSchool's attendance record {ours['dcid']} was changed or removed by someone else after "
                 "RaptorLink wrote it.",
             )
+
+
+def already_done(day, module, slot, row, planned):
+    """Whether PowerSchool already holds what this intent is about to leave in the slot: an earlier try of it
+    was applied but its answer was lost."""
+    if slot in planned:
+        return not changed_by_someone_else(record_values(planned[slot]), row)
+    replacement = released_record(day, module, slot)
+    if replacement is None:
+        return row is None
+    return not changed_by_someone_else(record_values(replacement), row)
 
 
 def capture_prior(day, module, client, planned):
@@ -150,11 +161,27 @@ def capture_prior(day, module, client, planned):
         )
 
 
-def revert(day, module, client, trace, slots):
-    """Give `slots` back: restore what PowerSchool held before us, or delete our record."""
-    restoring = [day.restoring(slot) for slot in sorted(slots) if day.prior.get(slot)]
-    if restoring:
-        module.send(client, restoring, trace)
+def released_record(day, module, slot):
+    """What goes in place of our record when we give a slot back: PowerSchool's earlier record, the mode's
+    replacement, or None for deleting ours."""
+    if day.prior.get(slot):
+        return day.restoring(slot)
+    return module.replacement(day, slot)
+
+
+def release(day, module, client, trace, slots):
+    """Give `slots` back: restore what PowerSchool held before us, or remove our record."""
+    replacing = []
     for slot in sorted(slots):
-        if not day.prior.get(slot):
-            module.discard(client, day, slot, trace)
+        record = released_record(day, module, slot)
+        if record is None:
+            delete(client, day.written[slot]["dcid"], trace)
+        else:
+            replacing.append(record)
+    module.send(client, replacing, trace)
+
+
+def delete(client, dcid, trace):
+    trace.deleting(dcid)
+    client.delete_attendance(dcid)
+    trace.deleted(dcid)

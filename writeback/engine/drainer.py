@@ -55,10 +55,10 @@ class Clients:
         return self.by_district[district.pk]
 
 
-def drain(worker=None, *, client_for=powerschool_client, limit=BATCH, max_seconds=MAX_DRAIN_SECONDS):
+def drain(worker=None, *, client_for=None, limit=BATCH, max_seconds=MAX_DRAIN_SECONDS):
     """Process due intents until none is due (or `max_seconds` passed); returns how many were processed."""
     worker = worker or worker_name()
-    clients = Clients(client_for)
+    clients = Clients(client_for or powerschool_client)
     started = time.monotonic()
     processed = 0
     while time.monotonic() - started < max_seconds:

@@ -5,7 +5,6 @@ the student's remaining classes of the day.
 """
 
 from raptorlink.powerschool.records import MEETING
-from writeback.engine import daily
 from writeback.engine.periods import student_meetings
 from writeback.engine.slots import row_values
 from writeback.models import Intent
@@ -48,5 +47,6 @@ def send(client, records, trace):
     return result.record_ids
 
 
-def discard(client, day, slot, trace):
-    daily.discard(client, day, slot, trace)
+def replacement(day, slot):
+    """Nothing: a record of ours with nothing before it is deleted."""
+    return None

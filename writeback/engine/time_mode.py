@@ -52,14 +52,13 @@ def send(client, records, trace):
     return daily.send(client, records, trace)
 
 
-def discard(client, day, slot, trace):
-    """Zero our record: no minutes, the Present code, and a comment that says why."""
+def replacement(day, slot):
+    """Our record zeroed: no minutes, the Present code, and a comment that says why."""
     ours = day.written[slot]
     present = code_id(day.intent.school, day.year_id, PRESENT)
-    record = day.record(
+    return day.record(
         attendance_code_id=present or ours["values"]["attendance_codeid"],
         comment=f"Voided: {ours['values'].get('att_comment', '')}"[:COMMENT_LENGTH],
         total_minutes=0,
         dcid=ours["dcid"],
     )
-    send(client, [record], trace)
