@@ -67,7 +67,7 @@ def test_disabled_scheduled_syncs_have_no_schedules(world):
 def test_deleting_a_district_removes_its_schedules(world):
     run_command("setup_schedules")
     world.district.delete()
-    assert not Schedule.objects.exists()
+    assert not Schedule.objects.filter(func=SCHEDULED_TASK).exists()
 
 
 def test_setup_schedules_removes_schedules_left_by_deleted_districts(world):

@@ -4,11 +4,13 @@ from django.core.management.base import BaseCommand
 
 from raptorlink.models import District
 from sis_sync.schedules import orphan_schedules_remove, schedules_update, settings_ensure_for_connected_districts
+from writeback.schedules import ensure_drain_schedule
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update the full and changes-only sync schedules of every district from its sync settings. "
+        "Create or update the full and changes-only sync schedules of every district from its sync settings, "
+        "and the every-minute write-back drain. "
         "Safe to run at every deploy: it creates nothing twice."
     )
 
@@ -22,6 +24,7 @@ class Command(BaseCommand):
         removed = orphan_schedules_remove()
         if removed:
             self.report(f"Removed the schedules of deleted districts: {removed}.")
+        self.report(f"Write-back drain every minute: {ensure_drain_schedule()}")
 
     def report(self, line):
         if self.verbosity:
