@@ -147,6 +147,11 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 POWERSCHOOL_TIMEOUT = env.float("POWERSCHOOL_TIMEOUT", default=15.0)
 POWERSCHOOL_MAX_RETRIES = env.int("POWERSCHOOL_MAX_RETRIES", default=3)
 
+# --- Write-back ------------------------------------------------------------------------------
+# E-mail the district when this many write-backs failed (or hit a conflict) within the window, unresolved.
+WRITEBACK_ALERT_FAILURES = env.int("WRITEBACK_ALERT_FAILURES", default=5)
+WRITEBACK_ALERT_WINDOW_MINUTES = env.int("WRITEBACK_ALERT_WINDOW_MINUTES", default=60)
+
 # --- Security (production) -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -18,8 +18,6 @@ from raptorlink.models import District, Incident
 from raptorlink.notifications import close_incidents, email_contacts, open_incident
 from writeback.models import Intent
 
-DEFAULT_THRESHOLD = 5
-DEFAULT_WINDOW_MINUTES = 60
 KIND = Incident.Kind.WRITEBACK_FAILURES
 
 
@@ -62,11 +60,11 @@ def recent_failures(district, now):
 
 
 def alert_threshold():
-    return getattr(settings, "WRITEBACK_ALERT_FAILURES", DEFAULT_THRESHOLD)
+    return settings.WRITEBACK_ALERT_FAILURES
 
 
 def alert_window_minutes():
-    return getattr(settings, "WRITEBACK_ALERT_WINDOW_MINUTES", DEFAULT_WINDOW_MINUTES)
+    return settings.WRITEBACK_ALERT_WINDOW_MINUTES
 
 
 def succeeded_since(district, moment):
