@@ -6,7 +6,7 @@ come back after being deactivated). An unchanged row is not written at all, not 
 """
 
 import hashlib
-import json
+from functools import lru_cache
 
 from django.db import connection, models, transaction
 
@@ -17,9 +17,9 @@ OUTCOMES = ("created", "updated", "unchanged", "deactivated", "failed")
 
 
 def fingerprint(values):
-    """A stable hash of a record's synced values."""
-    text = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+    """A stable hash of a record's synced values: their repr, as every value is a plain number, text, flag,
+    date or list of dicts built in a fixed order."""
+    return hashlib.md5(repr(sorted(values.items())).encode(), usedforsecurity=False).hexdigest()
 
 
 def empty_counts():
@@ -44,9 +44,14 @@ class Upserter:
         self.seen = set()
         self.fields = None
         self.processed = 0
+        # A first sync finds nothing to compare with: skip the lookups until a key comes back a second time.
+        self.nothing_stored = not model.objects.filter(district=ctx.district, source=Source.POWERSCHOOL).exists()
+        self.repeated = False
 
     def add(self, key, values):
         key = str(key)
+        if key in self.seen and key not in self.pending:
+            self.repeated = True
         self.pending[key] = values
         self.seen.add(key)
         if self.fields is None:
@@ -87,6 +92,9 @@ class Upserter:
         self.ctx.deactivate_later(self.model, self.entity, [pk for pk, key in rows if key not in self.seen])
 
     def _existing(self, batch):
+        if self.nothing_stored and not self.repeated:
+            return {}
+        self.repeated = False
         rows = self.model.objects.filter(district=self.ctx.district, source=Source.POWERSCHOOL, key__in=list(batch))
         return {row["key"]: row for row in rows.values("pk", "key", "fingerprint", "active", *self.keep)}
 
@@ -143,7 +151,14 @@ def _default(field):
 
 
 def _converter(field):
-    """Numbers, text and flags go to the database as they are; dates, times and JSON through their field."""
+    """Numbers, text and flags go to the database as they are; dates, times and JSON through their field,
+    remembering recent dates and times (a batch shares its sync time and many of its dates)."""
     if isinstance(field, PLAIN_FIELDS) and not isinstance(field, models.DateField):
         return lambda value: value
-    return lambda value: field.get_db_prep_save(value, connection)
+
+    def convert(value):
+        return field.get_db_prep_save(value, connection)
+
+    if isinstance(field, models.JSONField):
+        return convert
+    return lru_cache(maxsize=1024)(convert)
