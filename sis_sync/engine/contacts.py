@@ -10,6 +10,7 @@ from their normalised name and phone, so siblings listing the same parent share 
 import hashlib
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 
 from sis_sync.engine.prefetch import prefetched
@@ -149,56 +150,73 @@ class ContactTables(ContactSync):
 
     def phone_lists(self, links, numbers):
         """{PERSON.ID: [phone, …]} in PowerSchool's order, from PERSONPHONENUMBERASSOC and PHONENUMBER rows."""
+        ordered = sorted(
+            (
+                link["phonenumberpriorityorder"] or 0,
+                link["personphonenumberassocid"],
+                link["personid"],
+                link["phonenumberid"],
+                link["phonetypecodesetid"],
+                bool(link["ispreferred"]),
+                bool(link["issms"]),
+            )
+            for link in links
+        )
         numbers = {row["phonenumberid"]: _with_extension(row["phonenumber"], row["phonenumberext"]) for row in numbers}
         phones = {}
-        for link in sorted(
-            links, key=lambda link: (link["phonenumberpriorityorder"] or 0, link["personphonenumberassocid"])
-        ):
-            if link["phonenumberid"] in numbers:
-                phones.setdefault(link["personid"], []).append(
-                    {
-                        "number": numbers[link["phonenumberid"]],
-                        "type": self.labels.get(link["phonetypecodesetid"], ""),
-                        "preferred": bool(link["ispreferred"]),
-                        "sms": bool(link["issms"]),
-                    }
+        for _, _, person, number, kind, preferred, sms in ordered:
+            if number in numbers:
+                phones.setdefault(person, []).append(
+                    {"number": numbers[number], "type": self.labels.get(kind, ""), "preferred": preferred, "sms": sms}
                 )
         return phones
 
     def email_lists(self, links, addresses):
         """{PERSON.ID: [e-mail, …]} in PowerSchool's order, from PERSONEMAILADDRESSASSOC and EMAILADDRESS rows."""
+        ordered = sorted(
+            (
+                link["emailaddresspriorityorder"] or 0,
+                link["personemailaddressassocid"],
+                link["personid"],
+                link["emailaddressid"],
+                link["emailtypecodesetid"],
+                bool(link["isprimaryemailaddress"]),
+            )
+            for link in links
+        )
         addresses = {row["emailaddressid"]: row["emailaddress"] for row in addresses}
         emails = {}
-        for link in sorted(
-            links, key=lambda link: (link["emailaddresspriorityorder"] or 0, link["personemailaddressassocid"])
-        ):
-            if addresses.get(link["emailaddressid"]):
-                emails.setdefault(link["personid"], []).append(
-                    {
-                        "address": addresses[link["emailaddressid"]],
-                        "type": self.labels.get(link["emailtypecodesetid"], ""),
-                        "primary": bool(link["isprimaryemailaddress"]),
-                    }
+        for _, _, person, address, kind, primary in ordered:
+            if addresses.get(address):
+                emails.setdefault(person, []).append(
+                    {"address": addresses[address], "type": self.labels.get(kind, ""), "primary": primary}
                 )
         return emails
 
     def take_everything(self):
-        """A full pass: every table read once from start to end (a few pages per thousand students), joined in
-        memory by id."""
+        """A full pass: every table read once from start to end (a few pages per thousand students), the phone,
+        e-mail and detail tables side by side, joined in memory by id."""
         client = self.ctx.client
-        phones = self.phone_lists(list(client.person_phone_links()), client.phone_numbers())
-        emails = self.email_lists(list(client.person_email_links()), client.email_addresses())
-        for person in prefetched(client.contact_people()):
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="sync-contacts") as pool:
+            phones = pool.submit(lambda: self.phone_lists(client.person_phone_links(), client.phone_numbers()))
+            emails = pool.submit(lambda: self.email_lists(client.person_email_links(), client.email_addresses()))
+            details = pool.submit(self._current_details)
+            self._take_people(client.contact_people(), phones.result(), emails.result())
+            self._take_links(client.student_contact_links(), details.result())
+
+    def _take_people(self, people, phones, emails):
+        for person in prefetched(people):
             self.contacts.add(person["id"], self._contact_values(person, phones, emails))
         self.contacts.flush()
-        del phones, emails
         self.contact_pks = dict(_synced(self.ctx, Contact).values_list("key", "pk"))
-        details = {}
-        for detail in client.student_contact_details():
-            if self._current(detail):
-                details[detail["studentcontactassocid"]] = detail
-        for link in prefetched(client.student_contact_links()):
+
+    def _take_links(self, links, details):
+        for link in prefetched(links):
             self._take_link(link, details.get(link["studentcontactassocid"]))
+
+    def _current_details(self):
+        details = self.ctx.client.student_contact_details()
+        return {detail["studentcontactassocid"]: detail for detail in details if self._current(detail)}
 
 
 def _with_extension(number, extension):

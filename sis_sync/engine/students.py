@@ -48,7 +48,7 @@ def search_text(text):
     return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()[:400]
 
 
-STUDENT_UPSERT = {"keep": ("preferred_name",), "derived": ("search_name",), "derive": with_search_name}
+STUDENT_UPSERT = {"keep": ("preferred_name",), "derive": with_search_name}
 
 PULL = TablePull(
     "students",

@@ -29,20 +29,18 @@ def empty_counts():
 class Upserter:
     """Collects (key, values) of one model, writes them in batches and remembers every key it saw.
 
-    `derive(values, existing)` returns the `derived` fields, computed from the synced values and the local
-    fields named in `keep` (read from the existing row, None for a new one); they are written, not fingerprinted.
+    `derive(values, existing)` returns fields computed from the synced values and the local fields named in
+    `keep` (read from the existing row, None for a new one); they are written, not fingerprinted.
     """
 
-    def __init__(self, ctx, model, entity, *, keep=(), derived=(), derive=None):
+    def __init__(self, ctx, model, entity, *, keep=(), derive=None):
         self.ctx = ctx
         self.model = model
         self.entity = entity
         self.keep = tuple(keep)
-        self.derived = tuple(derived)
         self.derive = derive
         self.pending = {}
         self.seen = set()
-        self.fields = None
         self.processed = 0
         # A first sync finds nothing to compare with: skip the lookups until a key comes back a second time.
         self.nothing_stored = not model.objects.filter(district=ctx.district, source=Source.POWERSCHOOL).exists()
@@ -54,8 +52,6 @@ class Upserter:
             self.repeated = True
         self.pending[key] = values
         self.seen.add(key)
-        if self.fields is None:
-            self.fields = list(values)
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
 
@@ -74,7 +70,7 @@ class Upserter:
                 updated.append(self._row(key, values, print_, found))
         with transaction.atomic():
             insert_rows(self.model, created)
-            self.model.objects.bulk_update(updated, self._update_fields(), batch_size=BATCH_SIZE // 2)
+            update_rows(self.model, updated)
         self.processed += len(batch)
         self.ctx.count(self.entity, "created", len(created))
         self.ctx.count(self.entity, "updated", len(updated))
@@ -99,7 +95,7 @@ class Upserter:
         return {row["key"]: row for row in rows.values("pk", "key", "fingerprint", "active", *self.keep)}
 
     def _row(self, key, values, print_, found):
-        """The new row's column values (a dict), or the changed row as a model instance for bulk_update."""
+        """The row's column values; a changed row's carry its primary key as `pk`."""
         derived = self.derive(values, found) if self.derive else {}
         columns = {
             "district_id": self.ctx.district.pk,
@@ -111,12 +107,9 @@ class Upserter:
             **values,
             **derived,
         }
-        if found is None:
-            return columns
-        return self.model(pk=found["pk"], **columns)
-
-    def _update_fields(self):
-        return [*self.fields, *self.derived, "active", "fingerprint", "synced_at"]
+        if found is not None:
+            columns["pk"] = found["pk"]
+        return columns
 
 
 def insert_rows(model, rows):
@@ -140,6 +133,23 @@ def insert_rows(model, rows):
         for start in range(0, len(rows), BATCH_SIZE):
             batch = rows[start : start + BATCH_SIZE]
             cursor.executemany(sql, [[convert(row.get(name)) for name, convert in converters] for row in batch])
+
+
+def update_rows(model, rows):
+    """UPDATE changed rows (dicts of column values and `pk`) by primary key, one executemany per batch."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in rows[0] if name != "pk"]
+    converters = [(field.attname, _converter(field)) for field in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH_SIZE):
+            batch = rows[start : start + BATCH_SIZE]
+            cursor.executemany(
+                sql, [[convert(row[name]) for name, convert in converters] + [row["pk"]] for row in batch]
+            )
 
 
 PLAIN_FIELDS = (models.IntegerField, models.CharField, models.BooleanField, models.ForeignKey, models.TextField)
