@@ -108,18 +108,16 @@ class ContactTables(ContactSync):
         }
 
     def _take_link(self, link, detail):
+        """`detail` is the link's current detail as `_detail_flags` keeps it."""
         key = link["studentcontactassocid"]
         if detail is None:
             self.ctx.issue(LINKS, key, "The link has no active contact detail", link)
             return
+        relationship, *flags = detail
         values = {
-            "relationship": self.labels.get(detail["relationshiptypecodesetid"] or link["currreltypecodesetid"], ""),
+            "relationship": self.labels.get(relationship or link["currreltypecodesetid"], ""),
             "priority": link["contactpriorityorder"] or 1,
-            "custodial": bool(detail["iscustodial"]),
-            "emergency": bool(detail["isemergency"]),
-            "lives_with": bool(detail["liveswithflg"]),
-            "school_pickup": bool(detail["schoolpickupflg"]),
-            "receives_mail": bool(detail["receivesmailflg"]),
+            **dict(zip(DETAIL_FLAGS.values(), flags, strict=True)),
         }
         self.add_link(key, link["studentdcid"], str(link["personid"]), values, link)
 
@@ -128,7 +126,7 @@ class ContactTables(ContactSync):
         details = {}
         for detail in self.ctx.client.rows_by_keys("studentcontactdetail", "studentcontactassocid", assoc_ids):
             if self._current(detail):
-                details[detail["studentcontactassocid"]] = detail
+                details[detail["studentcontactassocid"]] = _detail_flags(detail)
         return details
 
     def _current(self, detail):
@@ -216,7 +214,22 @@ class ContactTables(ContactSync):
 
     def _current_details(self):
         details = self.ctx.client.student_contact_details()
-        return {detail["studentcontactassocid"]: detail for detail in details if self._current(detail)}
+        return {detail["studentcontactassocid"]: _detail_flags(detail) for detail in details if self._current(detail)}
+
+
+# STUDENTCONTACTDETAIL's flags and the StudentContact fields they fill.
+DETAIL_FLAGS = {
+    "iscustodial": "custodial",
+    "isemergency": "emergency",
+    "liveswithflg": "lives_with",
+    "schoolpickupflg": "school_pickup",
+    "receivesmailflg": "receives_mail",
+}
+
+
+def _detail_flags(detail):
+    """(relationship code id, *flags): what a link needs of its detail, small enough to hold 100,000 of."""
+    return (detail["relationshiptypecodesetid"], *(bool(detail[column]) for column in DETAIL_FLAGS))
 
 
 def _with_extension(number, extension):
