@@ -10,7 +10,6 @@ from their normalised name and phone, so siblings listing the same parent share 
 import hashlib
 import re
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 
 from sis_sync.engine.prefetch import prefetched
@@ -192,15 +191,14 @@ class ContactTables(ContactSync):
         return emails
 
     def take_everything(self):
-        """A full pass: every table read once from start to end (a few pages per thousand students), the phone,
-        e-mail and detail tables side by side, joined in memory by id."""
+        """A full pass: every table read once from start to end (a few pages per thousand students), joined in
+        memory by id, one table after the other so only one table's map is held at a time."""
         client = self.ctx.client
-        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="sync-contacts") as pool:
-            phones = pool.submit(lambda: self.phone_lists(client.person_phone_links(), client.phone_numbers()))
-            emails = pool.submit(lambda: self.email_lists(client.person_email_links(), client.email_addresses()))
-            details = pool.submit(self._current_details)
-            self._take_people(client.contact_people(), phones.result(), emails.result())
-            self._take_links(client.student_contact_links(), details.result())
+        phones = self.phone_lists(client.person_phone_links(), client.phone_numbers())
+        emails = self.email_lists(client.person_email_links(), client.email_addresses())
+        self._take_people(client.contact_people(), phones, emails)
+        del phones, emails
+        self._take_links(client.student_contact_links(), self._current_details())
 
     def _take_people(self, people, phones, emails):
         for person in prefetched(people):

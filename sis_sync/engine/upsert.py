@@ -113,7 +113,7 @@ class Upserter:
 
 
 def insert_rows(model, rows):
-    """INSERT rows (dicts of column values, all with the same columns), many per statement.
+    """INSERT rows (dicts of column values, all with the same columns) with one executemany per batch.
 
     Building a model instance per row costs more than the database does for it, and a first sync inserts
     hundreds of thousands; values are still converted by their fields, so every backend gets what it expects.
@@ -128,14 +128,11 @@ def insert_rows(model, rows):
     converters += [(field.attname, _default(field)) for field in defaults]
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    placeholders = f"({', '.join(['%s'] * len(fields))})"
-    # Many rows per statement: one round trip each, within the backend's limit on query parameters.
-    per_statement = max(1, min(BATCH_SIZE, connection.ops.bulk_batch_size(fields, rows)))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            batch = rows[start : start + per_statement]
-            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(batch))}"
-            cursor.execute(sql, [convert(row.get(name)) for row in batch for name, convert in converters])
+        for start in range(0, len(rows), BATCH_SIZE):
+            batch = rows[start : start + BATCH_SIZE]
+            cursor.executemany(sql, [[convert(row.get(name)) for name, convert in converters] for row in batch])
 
 
 def update_rows(model, rows):
