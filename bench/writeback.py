@@ -1,6 +1,6 @@
 """Benchmark the write-back: from an event's commit to its record in PowerSchool, through a real qcluster.
 
-    python bench/writeback.py --events 1000 [--rate 60] [--db-url postgres://postgres@127.0.0.1:5432/raptorlink_bench_wb]
+    python bench/writeback.py --events 1000 [--rate 40] [--db-url postgres://postgres@127.0.0.1:5432/raptorlink_bench_wb]
 
 Generates a district into a temporary sandbox store and serves it over HTTP from this process; migrates a fresh
 database (a temporary SQLite file, or the PostgreSQL database named by --db-url, created and dropped here) and
@@ -261,7 +261,7 @@ def run(events, rate, db_url):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1000)
-    parser.add_argument("--rate", type=float, default=60.0, help="events recorded per second")
+    parser.add_argument("--rate", type=float, default=40.0, help="events recorded per second")
     parser.add_argument("--db-url", help="a PostgreSQL URL; the database is created and dropped (default: SQLite)")
     options = parser.parse_args()
     print(json.dumps(run(options.events, options.rate, options.db_url)))
