@@ -127,3 +127,17 @@ def paused_run_record(district, kind, pause):
         finished_at=now,
         message=f"Scheduled syncs are paused from {pause.starts_on:%Y-%m-%d} to {pause.ends_on:%Y-%m-%d}{reason}.",
     )
+
+
+def setup_sync_schedules():
+    """Every district's sync schedules as its settings say; for `manage.py setup_schedules`."""
+    settings_ensure_for_connected_districts()
+    lines = []
+    for district in District.objects.order_by("slug"):
+        outcome = schedules_update(district)
+        summary = ", ".join(f"{kind} {what}" for kind, what in outcome.items()) or "no scheduled syncs"
+        lines.append(f"{district.slug}: {summary}")
+    removed = orphan_schedules_remove()
+    if removed:
+        lines.append(f"Removed the schedules of deleted districts: {removed}.")
+    return lines

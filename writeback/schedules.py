@@ -26,3 +26,8 @@ def ensure_drain_schedule():
         return "unchanged"
     Schedule.objects.filter(pk=schedule.pk).update(**changes)
     return "updated"
+
+
+def setup_drain_schedule():
+    """For `manage.py setup_schedules`."""
+    return [f"Write-back drain every minute: {ensure_drain_schedule()}"]
