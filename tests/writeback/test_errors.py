@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from raptorlink.models import NotificationContact
 from raptorlink.powerschool.access import render_plugin_xml
 from raptorlink.powerschool.errors import (
     AccessError,
@@ -228,3 +229,14 @@ def test_a_throttled_write_is_retried_when_powerschool_says(ps):
 
 def ps_now():
     return timezone.now()
+
+
+def test_write_backs_that_keep_failing_e_mail_the_district_once(ps, mailoutbox, settings):
+    settings.WRITEBACK_ALERT_FAILURES = 3
+    NotificationContact.objects.create(district=ps.district, name="Ian IT", email="ian@district.example")
+    for index in range(4):
+        ps.intent(ps.student(DAILY_SCHOOL, index), code="")
+
+    ps.drain()
+
+    assert [message.to for message in mailoutbox] == [["ian@district.example"]]

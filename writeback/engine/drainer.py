@@ -19,6 +19,7 @@ from writeback import outbox
 from writeback.engine.apply import Trace, intent_apply
 from writeback.errors import WRITEBACK_OFF, WritebackProblem, classify
 from writeback.models import Intent
+from writeback.notify import notify_after_drain
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ def drain(worker=None, *, client_for=None, limit=BATCH, max_seconds=MAX_DRAIN_SE
         for intent in batch:
             intent_process(intent.id, worker, clients)
         processed += len(batch)
+        # Failures keep piling up (or stop) batch by batch; tell the district as soon as either happens.
+        notify_after_drain({intent.district_id for intent in batch})
     return processed
 
 
