@@ -67,6 +67,8 @@ class Intent(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "write-back"
+        verbose_name_plural = "write-back log"
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
