@@ -5,6 +5,7 @@ Injected "no answer" faults hold the connection (until the hold ends or the serv
 "dropped after write" faults close it at once, after the write was committed.
 """
 
+import contextlib
 import logging
 import socket
 import threading
@@ -71,10 +72,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 
     def _drop(self):
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):  # the client may already have gone
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def log_message(self, format, *args):
         logger.debug("%s - %s", self.address_string(), format % args)
@@ -90,9 +89,8 @@ def serve(app, host="127.0.0.1", port=8765, ready=None):
     if ready is not None:
         ready(server)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
     finally:
         server.server_close()
 

@@ -7,6 +7,7 @@ because PowerSchool may already have saved it: the caller gets `UnavailableError
 and must read back first. Daily attendance upserts by student and date, so those writes are idempotent.
 """
 
+import contextlib
 import logging
 import random
 import re
@@ -246,9 +247,8 @@ def _fields_without_access(body):
 def _retry_after(response, body):
     header = response.headers.get("Retry-After")
     if header:
-        try:
+        # An HTTP-date instead of seconds is legal too; then the message's "wait N seconds" is the best guide.
+        with contextlib.suppress(ValueError):
             return max(0.0, float(header))
-        except ValueError:
-            pass
     found = WAIT_SECONDS_IN_MESSAGE.search(str(body.get("message", "")))
     return float(found.group(1)) if found else None
