@@ -148,12 +148,7 @@ def integer(value):
     """An int from 12, "12" or "12.0"; None for absent or ""; text that is not a number stays as it is."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
+    # int() takes ints, flags, floats and digit strings alike: the one call most values need.
     try:
         return int(value)
     except ValueError:
@@ -188,5 +183,7 @@ def flag(value):
 
 def typed_row(values, columns):
     """Convert a row's string values with `columns` ({name: converter}); missing columns become None."""
-    lowered = {key.lower(): value for key, value in values.items()}
-    return {name: convert(lowered.get(name)) for name, convert in columns.items()}
+    if not columns.keys() <= values.keys():
+        # Some column is absent or not in lower case (PowerSchool's names are case-insensitive).
+        values = {key.lower(): value for key, value in values.items()}
+    return {name: convert(values.get(name)) for name, convert in columns.items()}

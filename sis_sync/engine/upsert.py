@@ -6,7 +6,9 @@ come back after being deactivated). An unchanged row is not written at all, not 
 """
 
 import hashlib
+from contextlib import contextmanager
 from functools import lru_cache
+from operator import itemgetter
 
 from django.db import connection, models, transaction
 
@@ -68,7 +70,7 @@ class Upserter:
                 created.append(self._row(key, values, print_, None))
             elif found["fingerprint"] != print_ or not found["active"]:
                 updated.append(self._row(key, values, print_, found))
-        with transaction.atomic():
+        with batch_transaction():
             insert_rows(self.model, created)
             update_rows(self.model, updated)
         self.processed += len(batch)
@@ -112,8 +114,23 @@ class Upserter:
         return columns
 
 
+@contextmanager
+def batch_transaction():
+    """A transaction for one batch. On PostgreSQL its commit does not wait for the disk: waiting took a third
+    of a first sync's time. A crash can lose only the last moments' batches, and never unnoticed: the run's
+    own record (succeeded, and the data version the next delta starts from) is committed normally afterwards,
+    which writes every earlier commit to disk first, so a run whose success was recorded has all its rows."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
 def insert_rows(model, rows):
-    """INSERT rows (dicts of column values, all with the same columns) with one executemany per batch.
+    """INSERT rows (dicts of column values, all with the same columns): PostgreSQL takes them with COPY, which
+    streams them in one statement; SQLite with one executemany per batch.
 
     Building a model instance per row costs more than the database does for it, and a first sync inserts
     hundreds of thousands; values are still converted by their fields, so every backend gets what it expects.
@@ -123,16 +140,20 @@ def insert_rows(model, rows):
     given = [model._meta.get_field(name) for name in rows[0]]
     # Local fields (a preferred name, a note) start at their defaults.
     defaults = [field for field in model._meta.concrete_fields if not field.primary_key and field not in given]
-    fields = given + defaults
-    converters = [(field.attname, _converter(field)) for field in given]
-    converters += [(field.attname, _default(field)) for field in defaults]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    values_of = _values_of(given, [field.get_db_prep_save(field.get_default(), connection) for field in defaults])
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in given + defaults)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The psycopg cursor under Django's wrapper.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(values_of(row))
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(given) + len(defaults)))})"
         for start in range(0, len(rows), BATCH_SIZE):
-            batch = rows[start : start + BATCH_SIZE]
-            cursor.executemany(sql, [[convert(row.get(name)) for name, convert in converters] for row in batch])
+            cursor.executemany(sql, [values_of(row) for row in rows[start : start + BATCH_SIZE]])
 
 
 def update_rows(model, rows):
@@ -140,31 +161,40 @@ def update_rows(model, rows):
     if not rows:
         return
     fields = [model._meta.get_field(name) for name in rows[0] if name != "pk"]
-    converters = [(field.attname, _converter(field)) for field in fields]
+    values_of = _values_of(fields + [model._meta.pk], [])
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH_SIZE):
-            batch = rows[start : start + BATCH_SIZE]
-            cursor.executemany(
-                sql, [[convert(row[name]) for name, convert in converters] + [row["pk"]] for row in batch]
-            )
+            cursor.executemany(sql, [values_of(row) for row in rows[start : start + BATCH_SIZE]])
 
 
 PLAIN_FIELDS = (models.IntegerField, models.CharField, models.BooleanField, models.ForeignKey, models.TextField)
 
 
-def _default(field):
-    value = field.get_db_prep_save(field.get_default(), connection)
-    return lambda _missing: value
+def _values_of(fields, constants):
+    """A function from a row dict to its column values: those of `fields` (read by name, `pk` for the primary
+    key), converted where the field needs it, then `constants`. Most columns need no conversion, and skipping
+    a call per column matters at hundreds of thousands of rows."""
+    names = ["pk" if field.primary_key else field.attname for field in fields]
+    read = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    conversions = [(index, convert) for index, field in enumerate(fields) if (convert := _converter(field))]
+
+    def values(row):
+        values = [*read(row), *constants]
+        for index, convert in conversions:
+            values[index] = convert(values[index])
+        return values
+
+    return values
 
 
 def _converter(field):
-    """Numbers, text and flags go to the database as they are; dates, times and JSON through their field,
-    remembering recent dates and times (a batch shares its sync time and many of its dates)."""
-    if isinstance(field, PLAIN_FIELDS) and not isinstance(field, models.DateField):
-        return lambda value: value
+    """None for numbers, text and flags, which go to the database as they are; dates, times and JSON go through
+    their field, remembering recent dates and times (a batch shares its sync time and many of its dates)."""
+    if field.primary_key or (isinstance(field, PLAIN_FIELDS) and not isinstance(field, models.DateField)):
+        return None
 
     def convert(value):
         return field.get_db_prep_save(value, connection)
