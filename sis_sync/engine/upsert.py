@@ -116,7 +116,7 @@ class Upserter:
 
 @contextmanager
 def batch_transaction():
-    """A transaction for one batch. On PostgreSQL its commit does not wait for the disk: waiting took a third
+    """A transaction for one batch. On PostgreSQL its commit does not wait for the disk: waiting took a fifth
     of a first sync's time. A crash can lose only the last moments' batches, and never unnoticed: the run's
     own record (succeeded, and the data version the next delta starts from) is committed normally afterwards,
     which writes every earlier commit to disk first, so a run whose success was recorded has all its rows."""
@@ -178,7 +178,8 @@ def _values_of(fields, constants):
     key), converted where the field needs it, then `constants`. Most columns need no conversion, and skipping
     a call per column matters at hundreds of thousands of rows."""
     names = ["pk" if field.primary_key else field.attname for field in fields]
-    read = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    # Every row has several columns (at least its key and fingerprint), so itemgetter returns a tuple.
+    read = itemgetter(*names)
     conversions = [(index, convert) for index, field in enumerate(fields) if (convert := _converter(field))]
 
     def values(row):
