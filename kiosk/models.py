@@ -109,7 +109,7 @@ class StudentEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} of {self.student} at {self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} of {self.student} at {self.local_time:%Y-%m-%d %H:%M}"
 
     @property
     def reference(self):

@@ -9,6 +9,7 @@ them.
 """
 
 from django.db import models
+from django.utils import timezone
 
 from raptorlink.models import District, School
 
@@ -408,7 +409,9 @@ class SyncRun(models.Model):
         indexes = [models.Index(fields=["district", "status", "-started_at"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} sync of {self.district} at {self.started_at:%Y-%m-%d %H:%M}"
+        return (
+            f"{self.get_kind_display()} sync of {self.district} at {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+        )
 
     @property
     def duration(self):

@@ -96,4 +96,4 @@ class Attempt(models.Model):
         ordering = ["intent", "started_at", "id"]
 
     def __str__(self):
-        return f"Attempt on {self.intent.event_ref} at {self.started_at:%H:%M:%S}: {self.outcome}"
+        return f"Attempt on {self.intent.event_ref} at {timezone.localtime(self.started_at):%H:%M:%S}: {self.outcome}"
