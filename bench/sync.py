@@ -9,7 +9,8 @@ requests without storing anything (the raw fetch baseline: download and decode t
 the students in the sandbox (renames and withdrawals) and runs a delta sync.
 
 Prints rows and rows/s per entity, requests, wall times and peak memory, then one line of JSON with students,
-full_sync_s, raw_fetch_s, ratio, delta_sync_s, requests, peak_rss_mb and db.
+full_sync_s, raw_fetch_s, ratio, delta_sync_s, requests, peak_rss_mb, db and load_average (the machine's one-minute
+load average after the raw fetch: other processes sharing the two cores slow the sync more than the raw fetch).
 """
 
 import argparse
@@ -246,7 +247,8 @@ def measure(students, db, base_url, store_path):
     full, full_s, full_entities = timed_sync(district, "full", client)
     print_entities("Full sync", full, full_s, full_entities)
     raw_s = raw_fetch(recorder.requests)
-    print(f"\nRaw fetch of the same {len(recorder.requests)} requests: {raw_s:.1f} s")
+    load = os.getloadavg()[0]
+    print(f"\nRaw fetch of the same {len(recorder.requests)} requests: {raw_s:.1f} s (load average {load:.1f})")
     changed = change_one_percent(store_path)
     delta, delta_s, delta_entities = timed_sync(district, "delta")
     print_entities(f"Delta sync after {changed} students changed", delta, delta_s, delta_entities)
@@ -261,6 +263,7 @@ def measure(students, db, base_url, store_path):
         "requests": full.requests,
         "peak_rss_mb": round(peak, 1),
         "db": db,
+        "load_average": round(load, 2),
     }
 
 

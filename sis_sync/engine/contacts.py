@@ -18,6 +18,9 @@ from sis_sync.models import Contact, Source, StudentContact
 
 BATCH = 500
 CONTACTS, LINKS = "contacts", "student_contacts"
+# What a contact's `phones` and `emails` entries say, in this order.
+PHONE_FIELDS = ("number", "type", "preferred", "sms")
+EMAIL_FIELDS = ("address", "type", "primary")
 
 
 def batches(rows, size=BATCH):
@@ -76,9 +79,9 @@ def _synced(ctx, model):
 
 
 class ContactTables(ContactSync):
-    def __init__(self, ctx):
+    def __init__(self, ctx, labels=None):
         super().__init__(ctx)
-        self.labels = {row["codesetid"]: row["displayvalue"] or row["code"] for row in ctx.client.codesets()}
+        self.labels = codeset_labels(ctx.client) if labels is None else labels
 
     def take_links(self, links):
         """Upsert the contacts behind these STUDENTCONTACTASSOC rows, then the links themselves."""
@@ -102,8 +105,8 @@ class ContactTables(ContactSync):
         return {
             "first_name": person["firstname"] or "",
             "last_name": person["lastname"] or "",
-            "phones": phones.get(person["id"], []),
-            "emails": emails.get(person["id"], []),
+            "phones": [dict(zip(PHONE_FIELDS, phone, strict=True)) for phone in phones.get(person["id"], ())],
+            "emails": [dict(zip(EMAIL_FIELDS, email, strict=True)) for email in emails.get(person["id"], ())],
         }
 
     def _take_link(self, link, detail):
@@ -122,83 +125,32 @@ class ContactTables(ContactSync):
 
     def _details(self, assoc_ids):
         """{link id: its current detail}: a link's history may hold several; an ended one never wins."""
-        details = {}
-        for detail in self.ctx.client.rows_by_keys("studentcontactdetail", "studentcontactassocid", assoc_ids):
-            if self._current(detail):
-                details[detail["studentcontactassocid"]] = _detail_flags(detail)
-        return details
-
-    def _current(self, detail):
-        return detail["isactive"] is not False and not (detail["enddate"] and detail["enddate"] < self.ctx.today)
+        rows = self.ctx.client.rows_by_keys("studentcontactdetail", "studentcontactassocid", assoc_ids)
+        return current_details(rows, self.ctx.today)
 
     def _phones(self, person_ids):
         links = list(self.ctx.client.rows_by_keys("personphonenumberassoc", "personid", person_ids))
         numbers = self.ctx.client.rows_by_keys(
             "phonenumber", "phonenumberid", [link["phonenumberid"] for link in links]
         )
-        return self.phone_lists(links, numbers)
+        return phone_lists(self.labels, links, numbers)
 
     def _emails(self, person_ids):
         links = list(self.ctx.client.rows_by_keys("personemailaddressassoc", "personid", person_ids))
         addresses = self.ctx.client.rows_by_keys(
             "emailaddress", "emailaddressid", [link["emailaddressid"] for link in links]
         )
-        return self.email_lists(links, addresses)
+        return email_lists(self.labels, links, addresses)
 
-    def phone_lists(self, links, numbers):
-        """{PERSON.ID: [phone, …]} in PowerSchool's order, from PERSONPHONENUMBERASSOC and PHONENUMBER rows."""
-        ordered = sorted(
-            (
-                link["phonenumberpriorityorder"] or 0,
-                link["personphonenumberassocid"],
-                link["personid"],
-                link["phonenumberid"],
-                link["phonetypecodesetid"],
-                bool(link["ispreferred"]),
-                bool(link["issms"]),
-            )
-            for link in links
-        )
-        numbers = {row["phonenumberid"]: _with_extension(row["phonenumber"], row["phonenumberext"]) for row in numbers}
-        phones = {}
-        for _, _, person, number, kind, preferred, sms in ordered:
-            if number in numbers:
-                phones.setdefault(person, []).append(
-                    {"number": numbers[number], "type": self.labels.get(kind, ""), "preferred": preferred, "sms": sms}
-                )
-        return phones
-
-    def email_lists(self, links, addresses):
-        """{PERSON.ID: [e-mail, …]} in PowerSchool's order, from PERSONEMAILADDRESSASSOC and EMAILADDRESS rows."""
-        ordered = sorted(
-            (
-                link["emailaddresspriorityorder"] or 0,
-                link["personemailaddressassocid"],
-                link["personid"],
-                link["emailaddressid"],
-                link["emailtypecodesetid"],
-                bool(link["isprimaryemailaddress"]),
-            )
-            for link in links
-        )
-        addresses = {row["emailaddressid"]: row["emailaddress"] for row in addresses}
-        emails = {}
-        for _, _, person, address, kind, primary in ordered:
-            if addresses.get(address):
-                emails.setdefault(person, []).append(
-                    {"address": addresses[address], "type": self.labels.get(kind, ""), "primary": primary}
-                )
-        return emails
-
-    def take_everything(self):
-        """A full pass: every table read once from start to end (a few pages per thousand students), joined in
-        memory by id, one table after the other so only one table's map is held at a time."""
+    def take_everything(self, reads):
+        """A full pass: every table read once from start to end (a few pages per thousand students) and joined in
+        memory by id; `reads` (a FullReads) has the phones, e-mail addresses and link details. A map
+        is dropped once used."""
         client = self.ctx.client
-        phones = self.phone_lists(client.person_phone_links(), client.phone_numbers())
-        emails = self.email_lists(client.person_email_links(), client.email_addresses())
-        self._take_people(client.contact_people(), phones, emails)
-        del phones, emails
-        self._take_links(client.student_contact_links(), self._current_details())
+        self._take_people(client.contact_people(), reads.phones.result(), reads.emails.result())
+        reads.phones = reads.emails = None
+        self._take_links(client.student_contact_links(), reads.details.result())
+        reads.details = None
 
     def _take_people(self, people, phones, emails):
         for person in prefetched(people):
@@ -210,9 +162,85 @@ class ContactTables(ContactSync):
         for link in prefetched(links):
             self._take_link(link, details.get(link["studentcontactassocid"]))
 
-    def _current_details(self):
-        details = self.ctx.client.student_contact_details()
-        return {detail["studentcontactassocid"]: _detail_flags(detail) for detail in details if self._current(detail)}
+
+class FullReads:
+    """The tables a full contact pass joins in memory, read with `read` (see prefetch.background_reads) from the
+    moment this is made: futures of the phones, e-mail addresses and link details, and the code set labels
+    they are read with. A full pass makes it before its first entity, so PowerSchool serves these tables while
+    the entities before the contacts are written, instead of the contact pass waiting for them (a fifth of a
+    first sync's time, on top of reading them side by side)."""
+
+    def __init__(self, ctx, read):
+        client = ctx.client
+        self.labels = codeset_labels(client)
+        self.phones = read(phone_lists, self.labels, client.person_phone_links(), client.phone_numbers())
+        self.emails = read(email_lists, self.labels, client.person_email_links(), client.email_addresses())
+        self.details = read(current_details, client.student_contact_details(), ctx.today)
+
+
+def codeset_labels(client):
+    return {row["codesetid"]: row["displayvalue"] or row["code"] for row in client.codesets()}
+
+
+def phone_lists(labels, links, numbers):
+    """{PERSON.ID: [phone, …]} in PowerSchool's order, from PERSONPHONENUMBERASSOC and PHONENUMBER rows; a
+    phone is a tuple of the PHONE_FIELDS, a third of the memory of a dict when a full pass holds them all."""
+    ordered = sorted(
+        (
+            link["phonenumberpriorityorder"] or 0,
+            link["personphonenumberassocid"],
+            link["personid"],
+            link["phonenumberid"],
+            link["phonetypecodesetid"],
+            bool(link["ispreferred"]),
+            bool(link["issms"]),
+        )
+        for link in links
+    )
+    numbers = {row["phonenumberid"]: _with_extension(row["phonenumber"], row["phonenumberext"]) for row in numbers}
+    phones = {}
+    for _, _, person, number, kind, preferred, sms in ordered:
+        if number in numbers:
+            phones.setdefault(person, []).append((numbers[number], labels.get(kind, ""), preferred, sms))
+    return phones
+
+
+def email_lists(labels, links, addresses):
+    """{PERSON.ID: [e-mail, …]} in PowerSchool's order, from PERSONEMAILADDRESSASSOC and EMAILADDRESS rows;
+    an e-mail address is a tuple of the EMAIL_FIELDS."""
+    ordered = sorted(
+        (
+            link["emailaddresspriorityorder"] or 0,
+            link["personemailaddressassocid"],
+            link["personid"],
+            link["emailaddressid"],
+            link["emailtypecodesetid"],
+            bool(link["isprimaryemailaddress"]),
+        )
+        for link in links
+    )
+    addresses = {row["emailaddressid"]: row["emailaddress"] for row in addresses}
+    emails = {}
+    for _, _, person, address, kind, primary in ordered:
+        if addresses.get(address):
+            emails.setdefault(person, []).append((addresses[address], labels.get(kind, ""), primary))
+    return emails
+
+
+def current_details(details, today):
+    """{link id: its current detail, as `_detail_flags` keeps it}: a link's history may hold several; an ended
+    one never wins. Equal details (they say one of a few dozen things) share one tuple: a full pass holds one
+    per link, 100,000 for a large district."""
+    shared = {}
+    return {
+        detail["studentcontactassocid"]: shared.setdefault(flags, flags)
+        for detail in details
+        if _is_current(detail, today) and (flags := _detail_flags(detail))
+    }
+
+
+def _is_current(detail, today):
+    return detail["isactive"] is not False and not (detail["enddate"] and detail["enddate"] < today)
 
 
 # STUDENTCONTACTDETAIL's flags and the StudentContact fields they fill.
@@ -226,7 +254,7 @@ DETAIL_FLAGS = {
 
 
 def _detail_flags(detail):
-    """(relationship code id, *flags): what a link needs of its detail, small enough to hold 100,000 of."""
+    """(relationship code id, *flags): what a link needs of its detail."""
     return (detail["relationshiptypecodesetid"], *(bool(detail[column]) for column in DETAIL_FLAGS))
 
 

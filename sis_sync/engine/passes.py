@@ -3,8 +3,9 @@
 from raptorlink.powerschool.client import student_columns
 from sis_sync.engine import calendar, codes, schedules, staff, students
 from sis_sync.engine.calendar import sync_years
-from sis_sync.engine.contacts import ContactTables, LegacyContacts
+from sis_sync.engine.contacts import ContactTables, FullReads, LegacyContacts
 from sis_sync.engine.context import InvalidRecord
+from sis_sync.engine.prefetch import background_reads
 from sis_sync.engine.pull import pull_changed, pull_everything, take_rows
 from sis_sync.engine.schools import sync_schools
 from sis_sync.models import Enrollment, Source
@@ -23,23 +24,26 @@ GROUPS = {
 
 
 def full_pass(ctx, entities):
-    for entity in entities:
-        if entity == "schools":
-            sync_schools(ctx)
-        elif entity == "contacts":
-            _all_contacts(ctx)
-        else:
-            for pull in GROUPS[entity]:
-                pull_everything(ctx, pull)
+    with background_reads(2) as read:
+        # The contact tables are read from the start, while the entities before them are written.
+        contact_reads = FullReads(ctx, read) if "contacts" in entities and not ctx.legacy else None
+        for entity in entities:
+            if entity == "schools":
+                sync_schools(ctx)
+            elif entity == "contacts":
+                _all_contacts(ctx, contact_reads)
+            else:
+                for pull in GROUPS[entity]:
+                    pull_everything(ctx, pull)
 
 
-def _all_contacts(ctx):
+def _all_contacts(ctx, reads):
     if ctx.legacy:
         sync = LegacyContacts(ctx)
         sync.take_students(ctx.client.student_rows(legacy_contacts=True))
     else:
-        sync = ContactTables(ctx)
-        sync.take_everything()
+        sync = ContactTables(ctx, reads.labels)
+        sync.take_everything(reads)
     sync.finish(full=True)
 
 

@@ -2,11 +2,15 @@
 
 Downloading waits on the network and writing waits on the database; doing both at once makes a sync
 take about as long as the slower of the two instead of their sum. A bounded queue keeps at most a few
-pages in memory.
+pages in memory. Tables that are only read into maps in memory are read side by side (`background_reads`):
+PowerSchool prepares one table's next page while RaptorLink decodes another's; a full pass starts reading the
+contact tables before its first entity, so they are ready when the contacts are written.
 """
 
 import queue
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from itertools import islice
 
 from django.db import connections
@@ -58,3 +62,23 @@ def _put(ahead, item, stop):
             return
         except queue.Full:
             continue
+
+
+@contextmanager
+def background_reads(threads):
+    """A `read(function, *args)` that runs `function(*args)` on one of `threads` threads and returns its Future.
+    `function` must not read the database, as for `prefetched`. Reads not started by the end (a run that
+    failed before it needed them) are not started at all."""
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sync-read")
+    try:
+        yield lambda function, *args: pool.submit(_closing_connections, function, *args)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _closing_connections(function, *args):
+    try:
+        return function(*args)
+    finally:
+        # A token renewal may have opened this thread's own database connection.
+        connections.close_all()

@@ -12,6 +12,7 @@ from operator import itemgetter
 
 from django.db import connection, models, transaction
 
+from sis_sync.engine.keys import KeySet
 from sis_sync.models import Source
 
 BATCH_SIZE = 1000
@@ -19,9 +20,10 @@ OUTCOMES = ("created", "updated", "unchanged", "deactivated", "failed")
 
 
 def fingerprint(values):
-    """A stable hash of a record's synced values: their repr, as every value is a plain number, text, flag,
-    date or list of dicts built in a fixed order."""
-    return hashlib.md5(repr(sorted(values.items())).encode(), usedforsecurity=False).hexdigest()
+    """A stable hash of a record's synced values: the repr of the values in the order they were built, as every
+    value is a plain number, text, flag, date or list of dicts built in a fixed order, and each model's values
+    are named in one fixed order. (Sorting them by name first took as long as all the rest.)"""
+    return hashlib.md5(repr(tuple(values.values())).encode(), usedforsecurity=False).hexdigest()
 
 
 def empty_counts():
@@ -29,7 +31,8 @@ def empty_counts():
 
 
 class Upserter:
-    """Collects (key, values) of one model, writes them in batches and remembers every key it saw.
+    """Collects (key, values) of one model, writes them in batches and remembers every key it saw (compactly:
+    see keys.py).
 
     `derive(values, existing)` returns fields computed from the synced values and the local fields named in
     `keep` (read from the existing row, None for a new one); they are written, not fingerprinted.
@@ -42,17 +45,20 @@ class Upserter:
         self.keep = tuple(keep)
         self.derive = derive
         self.pending = {}
-        self.seen = set()
+        self.seen = KeySet()
         self.processed = 0
         # A first sync finds nothing to compare with: skip the lookups until a key comes back a second time.
         self.nothing_stored = not model.objects.filter(district=ctx.district, source=Source.POWERSCHOOL).exists()
         self.repeated = False
+        # The column names of the rows this upserter writes, and functions that read their values from the synced
+        # values and the derived ones: learnt from the first record (every record of a model names the same).
+        self.columns = None
 
     def add(self, key, values):
-        key = str(key)
-        if key in self.seen and key not in self.pending:
+        text = str(key)
+        if text not in self.pending and key in self.seen:
             self.repeated = True
-        self.pending[key] = values
+        self.pending[text] = values
         self.seen.add(key)
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
@@ -62,6 +68,7 @@ class Upserter:
             return
         batch, self.pending = self.pending, {}
         existing = self._existing(batch)
+        columns = self.columns or self._learn_columns(next(iter(batch.values())))
         created, updated = [], []
         for key, values in batch.items():
             print_ = fingerprint(values)
@@ -69,10 +76,10 @@ class Upserter:
             if found is None:
                 created.append(self._row(key, values, print_, None))
             elif found["fingerprint"] != print_ or not found["active"]:
-                updated.append(self._row(key, values, print_, found))
+                updated.append((*self._row(key, values, print_, found), found["pk"]))
         with batch_transaction():
-            insert_rows(self.model, created)
-            update_rows(self.model, updated)
+            insert_rows(self.model, columns, created)
+            update_rows(self.model, columns, updated)
         self.processed += len(batch)
         self.ctx.count(self.entity, "created", len(created))
         self.ctx.count(self.entity, "updated", len(updated))
@@ -86,7 +93,10 @@ class Upserter:
         """Deactivate, once the whole run succeeds, the active rows of `scope` (a queryset of this model) whose
         key this upserter never saw."""
         self.flush()
-        rows = scope.filter(active=True).values_list("pk", "key").iterator(chunk_size=5000)
+        # A row this run wrote carries its time and was seen: only the others need their key looked up (on a
+        # first sync, none).
+        others = scope.filter(active=True).exclude(synced_at=self.ctx.now)
+        rows = others.values_list("pk", "key").iterator(chunk_size=5000)
         self.ctx.deactivate_later(self.model, self.entity, [pk for pk, key in rows if key not in self.seen])
 
     def _existing(self, batch):
@@ -96,22 +106,31 @@ class Upserter:
         rows = self.model.objects.filter(district=self.ctx.district, source=Source.POWERSCHOOL, key__in=list(batch))
         return {row["key"]: row for row in rows.values("pk", "key", "fingerprint", "active", *self.keep)}
 
+    def _learn_columns(self, values):
+        derived = self.derive(values, None) if self.derive else {}
+        self.columns = [*SYNC_COLUMNS, *values, *derived]
+        self._synced_values = _reader(list(values))
+        self._derived_values = _reader(list(derived))
+        return self.columns
+
     def _row(self, key, values, print_, found):
-        """The row's column values; a changed row's carry its primary key as `pk`."""
-        derived = self.derive(values, found) if self.derive else {}
-        columns = {
-            "district_id": self.ctx.district.pk,
-            "source": Source.POWERSCHOOL,
-            "key": key,
-            "active": True,
-            "fingerprint": print_,
-            "synced_at": self.ctx.now,
-            **values,
-            **derived,
-        }
-        if found is not None:
-            columns["pk"] = found["pk"]
-        return columns
+        """The row's values in the order of `self.columns`."""
+        derived = self._derived_values(self.derive(values, found)) if self.derive else ()
+        return (self.ctx.district.pk, Source.POWERSCHOOL, key, True, print_, self.ctx.now,
+                *self._synced_values(values), *derived)  # fmt: skip
+
+
+# The columns every synced row starts with, in the order Upserter._row gives them.
+SYNC_COLUMNS = ("district_id", "source", "key", "active", "fingerprint", "synced_at")
+
+
+def _reader(names):
+    """A function from a dict to the tuple of its values named `names`."""
+    if not names:
+        return lambda values: ()
+    if len(names) == 1:
+        return lambda values: (values[names[0]],)
+    return itemgetter(*names)
 
 
 @contextmanager
@@ -128,8 +147,8 @@ def batch_transaction():
         yield
 
 
-def insert_rows(model, rows):
-    """INSERT rows (dicts of column values, all with the same columns): PostgreSQL takes them with COPY, which
+def insert_rows(model, columns, rows):
+    """INSERT rows (tuples of the values of `columns`, field names): PostgreSQL takes them with COPY, which
     streams them in one statement; SQLite with one executemany per batch.
 
     Building a model instance per row costs more than the database does for it, and a first sync inserts
@@ -137,30 +156,31 @@ def insert_rows(model, rows):
     """
     if not rows:
         return
-    given = [model._meta.get_field(name) for name in rows[0]]
+    given = [model._meta.get_field(name) for name in columns]
     # Local fields (a preferred name, a note) start at their defaults.
     defaults = [field for field in model._meta.concrete_fields if not field.primary_key and field not in given]
     values_of = _values_of(given, [field.get_db_prep_save(field.get_default(), connection) for field in defaults])
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    columns = ", ".join(quote(field.column) for field in given + defaults)
+    names = ", ".join(quote(field.column) for field in given + defaults)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The psycopg cursor under Django's wrapper.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(values_of(row))
             return
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(given) + len(defaults)))})"
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * (len(given) + len(defaults)))})"
         for start in range(0, len(rows), BATCH_SIZE):
             cursor.executemany(sql, [values_of(row) for row in rows[start : start + BATCH_SIZE]])
 
 
-def update_rows(model, rows):
-    """UPDATE changed rows (dicts of column values and `pk`) by primary key, one executemany per batch."""
+def update_rows(model, columns, rows):
+    """UPDATE changed rows (tuples of the values of `columns`, then the primary key) by primary key, one
+    executemany per batch."""
     if not rows:
         return
-    fields = [model._meta.get_field(name) for name in rows[0] if name != "pk"]
+    fields = [model._meta.get_field(name) for name in columns]
     values_of = _values_of(fields + [model._meta.pk], [])
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
@@ -174,16 +194,13 @@ PLAIN_FIELDS = (models.IntegerField, models.CharField, models.BooleanField, mode
 
 
 def _values_of(fields, constants):
-    """A function from a row dict to its column values: those of `fields` (read by name, `pk` for the primary
-    key), converted where the field needs it, then `constants`. Most columns need no conversion, and skipping
-    a call per column matters at hundreds of thousands of rows."""
-    names = ["pk" if field.primary_key else field.attname for field in fields]
-    # Every row has several columns (at least its key and fingerprint), so itemgetter returns a tuple.
-    read = itemgetter(*names)
+    """A function from a row (a tuple of the values of `fields`) to its column values: converted where the field
+    needs it, then `constants`. Most columns need no conversion, and skipping a call per column matters at
+    hundreds of thousands of rows."""
     conversions = [(index, convert) for index, field in enumerate(fields) if (convert := _converter(field))]
 
     def values(row):
-        values = [*read(row), *constants]
+        values = [*row, *constants]
         for index, convert in conversions:
             values[index] = convert(values[index])
         return values

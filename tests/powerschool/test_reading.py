@@ -327,6 +327,16 @@ def test_the_delta_pull_lists_changed_dcids_per_table(client, api):
     assert delta.tables == {"users": [851, 769], "students": [12]}
 
 
+def test_data_version_reads_only_the_version_a_delta_pull_names(client, api):
+    api.add(
+        responses.GET,
+        url("/ws/dataversion/RaptorLink/0"),
+        json={"$dataversion": "16323283", "tables": {"users": [851, 769], "students": [12]}},
+    )
+
+    assert client.data_version("RaptorLink", 0) == 16323283
+
+
 def test_table_access_lists_each_fields_level(client, api):
     api.add(
         responses.GET,

@@ -47,7 +47,9 @@ def test_the_run_after_a_failed_one_completes_and_deactivates(powerschool):
     assert Student.objects.get(key=gone).active is False
 
 
-def test_credentials_revoked_mid_run_fail_the_run_with_the_fix(powerschool):
+def test_credentials_revoked_mid_run_fail_the_run_with_the_fix(transactional_db, powerschool):
+    # Committed rows: the first request after the revocation comes from a thread that reads pages ahead, and
+    # renewing the token reads the connection's row through that thread's own database connection.
     run = powerschool.sync(progress=on_entity("contacts", lambda: regenerate_credentials(powerschool.store)))
 
     assert run.status == SyncRun.Status.FAILED and run.error_category == "auth"

@@ -300,3 +300,27 @@ def test_a_run_does_not_overlap_a_running_one_unless_that_one_died(powerschool, 
         assert earlier.status == SyncRun.Status.RUNNING
     else:
         assert earlier.status == SyncRun.Status.FAILED and "without finishing" in earlier.message
+
+
+def test_a_sync_collects_garbage_less_often_while_it_runs_and_restores_the_collector_after(powerschool):
+    import gc
+
+    before = gc.get_threshold()
+    during = []
+
+    powerschool.sync(progress=lambda entity, processed, message: during.append(gc.get_threshold()[0]))
+
+    assert during and set(during) == {100_000}
+    assert gc.get_threshold() == before
+
+
+def test_a_sync_hands_the_gil_over_sooner_while_it_runs_and_restores_the_switch_interval_after(powerschool):
+    import sys
+
+    before = sys.getswitchinterval()
+    during = []
+
+    powerschool.sync(progress=lambda entity, processed, message: during.append(sys.getswitchinterval()))
+
+    assert during and set(during) == {0.0005}
+    assert sys.getswitchinterval() == before
