@@ -5,9 +5,10 @@ finds before calling PowerSchool (no period, no code, no student id, someone els
 `WritebackProblem`. `classify` turns either into the `Failure` the outbox records.
 """
 
+import re
 from dataclasses import dataclass
 
-from raptorlink.powerschool.errors import PowerSchoolError, ThrottledError
+from raptorlink.powerschool.errors import PowerSchoolError, RecordValidationError, ThrottledError
 
 SETUP_PAGE = "PowerSchool Setup"
 PLUGIN_PAGE = "System → System Settings → Plugin Management Configuration → the RaptorLink plugin"
@@ -71,6 +72,18 @@ HINTS = {
     ),
 }
 
+# PowerSchool takes no attendance on a day its calendar has out of session. DESIGN.md has no category of its
+# own for it; the nearest is not_enrolled (the student is not expected at that school on that date), and the
+# hint says what is really wrong.
+NOT_A_SCHOOL_DAY = re.compile(r"is not a school day|has no school year containing", re.IGNORECASE)
+NOT_A_SCHOOL_DAY_HINT = (
+    "PowerSchool's calendar has no school at this school on the event's date (a weekend, a holiday or a day "
+    "outside the school year), so it takes no attendance for it; this is listed as not enrolled because the "
+    "student is not expected at school that day. If the date is wrong, correct the event (the kiosk and the "
+    "front desk refuse such days once the calendar is synced); if the school was in session, mark the day in "
+    "session in PowerSchool (School Setup → Calendar Setup), sync, and retry."
+)
+
 WRITEBACK_OFF = f"Write-back is off for this school ({SETUP_PAGE} → Schools); enter the attendance in PowerSchool."
 
 
@@ -100,6 +113,8 @@ def classify(error):
     """The Failure for a WritebackProblem, a PowerSchoolError, or anything else that went wrong."""
     if isinstance(error, WritebackProblem):
         return Failure(error.category, error.hint, str(error))
+    if (not_a_school_day := classify_not_a_school_day(error)) is not None:
+        return not_a_school_day
     if isinstance(error, PowerSchoolError):
         category = error.category if error.category in HINTS else "unknown"
         return Failure(
@@ -110,6 +125,13 @@ def classify(error):
             retry_after=error.retry_after if isinstance(error, ThrottledError) else None,
         )
     return Failure("unknown", HINTS["unknown"], f"{type(error).__name__}: {error}")
+
+
+def classify_not_a_school_day(error):
+    """not_enrolled with its own hint when PowerSchool refused a record for a day out of session."""
+    if isinstance(error, RecordValidationError) and any(NOT_A_SCHOOL_DAY.search(text) for text in error.messages):
+        return Failure("not_enrolled", NOT_A_SCHOOL_DAY_HINT, str(error), status_code=error.status)
+    return None
 
 
 def _hint_for(error, category):

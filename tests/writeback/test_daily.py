@@ -11,8 +11,8 @@ def code_id(ps, text, year_id=36, school=DAILY_SCHOOL):
     return row["id"]
 
 
-def teachers_record(ps, student, code="A", comment="Absent — called in sick"):
-    """A Daily record someone entered in PowerSchool before RaptorLink wrote anything."""
+def teachers_record(ps, student, code="A", comment="Absent — called in sick", **times):
+    """A Daily record someone entered in PowerSchool before RaptorLink wrote anything (`time_in`, `time_out`)."""
     record = AttendanceRecord(
         student_id=student.ps_id,
         school_number=DAILY_SCHOOL,
@@ -21,6 +21,7 @@ def teachers_record(ps, student, code="A", comment="Absent — called in sick"):
         mode=DAILY,
         attendance_code_id=code_id(ps, code),
         comment=comment,
+        **times,
     )
     ps.client().write_daily_time(record)
 

@@ -4,7 +4,8 @@ import datetime
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django_q.models import OrmQ
 
 from raptorlink.models import Building, District, School
 from sis_sync.models import Student
@@ -71,8 +72,9 @@ def test_recording_the_same_key_twice_returns_the_first_intent(place):
 
 
 def test_a_recorded_intent_asks_django_q_to_drain_once_the_transaction_commits(
-    place, monkeypatch, django_capture_on_commit_callbacks
+    place, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "orm": None, "redis": "redis://127.0.0.1:6379/0"}
     queued = []
     monkeypatch.setattr(outbox, "async_task", lambda func, **options: queued.append((func, options)))
 
@@ -82,6 +84,17 @@ def test_a_recorded_intent_asks_django_q_to_drain_once_the_transaction_commits(
 
     [(func, options)] = queued
     assert func == "writeback.tasks.drain" and options["q_options"]["ack_failure"] is True
+
+
+def test_with_the_orm_broker_the_drain_task_commits_or_rolls_back_with_its_intent(place):
+    with transaction.atomic():
+        outbox.record_intent(**intent_fields(place, student(place, 1), "k1"))
+        assert OrmQ.objects.count() == 1
+    with transaction.atomic():
+        outbox.record_intent(**intent_fields(place, student(place, 2), "k2"))
+        transaction.set_rollback(True)
+
+    assert OrmQ.objects.count() == Intent.objects.count() == 1
 
 
 def test_only_the_earliest_unfinished_intent_of_a_student_and_day_is_claimed(place, time_machine):

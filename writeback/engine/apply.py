@@ -1,11 +1,15 @@
 """Apply one intent to PowerSchool: resolve its keys, read what PowerSchool holds, write, and say what we own.
 
-The last event of a student's day wins: each write updates the records we wrote before (the slots of
-`Intent.written`) instead of adding new ones. Before touching a record we wrote, PowerSchool's copy is compared
-with ours; if someone changed it since, we leave it alone and report a conflict. A void puts back what
-PowerSchool held before our first write, or deletes our record when there was nothing.
+Whatever the intent (a new event, an edit, a void), PowerSchool is brought to what the student's day now is: the
+day's active events as they stand, the last of each kind (by the time it happened) winning where they share a
+record (see `day_plan`). So a void of the last event puts the earlier one back, an edit that moves an event
+before another leaves the other one in place, and only a day with no active event left gives back what
+PowerSchool held before our first write (or deletes our record). Each write updates the records we wrote before
+(the slots of `Intent.written`) instead of adding new ones. Before touching a record we wrote, PowerSchool's copy
+is compared with ours; if someone changed it since, we leave it alone and report a conflict.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from raptorlink.models import AttendanceMode
@@ -17,8 +21,12 @@ from writeback.engine.slots import StudentDay, changed_by_someone_else, record_v
 from writeback.errors import WritebackProblem
 from writeback.models import Intent
 
+logger = logging.getLogger(__name__)
+
 MODES = {AttendanceMode.DAILY: daily, AttendanceMode.TIME: time_mode, AttendanceMode.MEETING: meeting}
 EXCERPT_LENGTH = 500
+# Intents whose event PowerSchool has, or is about to get; failed, conflicting and skipped ones wait for a person.
+LIVE = (Intent.Status.PENDING, Intent.Status.SENDING, Intent.Status.SUCCEEDED)
 
 
 @dataclass
@@ -59,20 +67,19 @@ class Applied:
     prior: dict
 
 
-def intent_apply(intent, client, trace):
+def intent_apply(intent, client, trace, lookups):
     """Write the intent (or undo its event for a void); returns what we now own in PowerSchool for the day.
-    Raises WritebackProblem or PowerSchoolError."""
+    `lookups` carries the synced facts already read in this drain batch. Raises WritebackProblem or
+    PowerSchoolError."""
     mode = intent.school.effective_attendance_mode
     module = MODES[mode]
-    day = student_day(intent, client, module)
-    planned = {}
-    if intent.operation == Intent.Operation.WRITE:
-        planned = module.plan(day, resolved_code_id(intent, day.year_id))
+    history = day_history(intent)
+    day = student_day(intent, client, module, history, lookups)
+    planned = day_plan(day, module, client, day_events(intent, history))
     releasing = set(day.written) - set(planned)
     if intent.resolved_at is None:
         # A person who retries a conflict has compared both versions and chosen ours.
         refuse_conflicts(day, module, planned, releasing)
-    capture_prior(day, module, client, planned)
     dcids = module.send(client, list(planned.values()), trace)
     release(day, module, client, trace, releasing)
     owned = [
@@ -83,35 +90,98 @@ def intent_apply(intent, client, trace):
     return Applied(mode, {"mode": mode, "records": owned}, {"slots": prior} if prior else {})
 
 
-def student_day(intent, client, module):
+def student_day(intent, client, module, history, lookups):
     student_id = powerschool_student_id(intent.student, client)
-    previous = last_applied(intent)
-    written = {record["slot"]: record for record in previous.written.get("records", [])} if previous else {}
+    previous = last_applied(intent, history)
+    calendar = lookups.calendar_day(intent.school, intent.att_date)
     return StudentDay(
         intent=intent,
         mode=module.MODE,
         student_id=student_id,
-        year_id=periods.year_id_for(intent.school, intent.att_date),
-        calendar_day_id=calendar_day_id(intent),
+        year_id=lookups.year_id(intent.school, intent.att_date),
+        calendar_day_id=calendar.ps_id if calendar is not None else None,
+        in_session=lookups.in_session(intent.school, intent.att_date),
         rows=client.attendance(student_id, intent.att_date, module.MODE),
-        written=written,
-        prior=dict(previous.prior.get("slots", {})) if previous else {},
+        lookups=lookups,
+        written={record["slot"]: record for record in previous["written"].get("records", [])} if previous else {},
+        prior=dict(previous["prior"].get("slots", {})) if previous else {},
     )
 
 
-def last_applied(intent):
-    """The intent whose outcome PowerSchool holds for this student and day: the last one that succeeded."""
-    return (
-        Intent.objects.filter(student=intent.student, att_date=intent.att_date, status=Intent.Status.SUCCEEDED)
-        .exclude(id=intent.id)
-        .order_by("-finished_at", "-id")
-        .first()
+def day_plan(day, module, client, events):
+    """The records PowerSchool should hold for the student's day: of the day's active `events`, the last
+    check-in and the last check-out, each planned by the mode, the later one winning a record both would write.
+
+    An event of another intent that cannot be written (no code, no period) is left out, so it cannot hold up
+    the others; its own intent reports why. This intent's own event raises."""
+    last_of_kind = {}
+    for event in events:
+        records = event_records(day, module, event)
+        if records is not None:
+            last_of_kind[event.kind] = (event, records)
+    counted = sorted(last_of_kind.values(), key=lambda planned: event_order(planned[0]))
+    # Before combining: what a slot keeps from PowerSchool's own record (Daily's Time In/Out) comes from there.
+    capture_prior(day, module, client, {slot for _, records in counted for slot in records})
+    return module.combine(day, counted)
+
+
+def event_records(day, module, event):
+    try:
+        if not day.in_session:
+            raise periods.not_a_school_day(event.school, event.att_date)
+        return module.plan(day, event, resolved_code_id(event, day.year_id, day.lookups))
+    except WritebackProblem as problem:
+        if event.event_ref == day.intent.event_ref:
+            raise
+        logger.info("Leaving %s out of %s's write-back: %s", event.event_ref, day.intent.event_ref, problem)
+        return None
+
+
+def event_order(event):
+    return (event.seconds, event.id)
+
+
+def day_history(intent):
+    """Every intent, in the order they were recorded, of the events the student has had on the intent's day
+    (whatever day each intent put its event on): one light row each, full rows are read only where needed."""
+    on_this_day = Intent.objects.filter(student_id=intent.student_id, att_date=intent.att_date).values("event_ref")
+    return list(
+        Intent.objects.filter(student_id=intent.student_id, event_ref__in=on_this_day)
+        .order_by("id")
+        .values("id", "event_ref", "att_date", "operation", "status", "finished_at")
     )
 
 
-def calendar_day_id(intent):
-    day = periods.calendar_day(intent.school, intent.att_date)
-    return day.ps_id if day is not None else None
+def day_events(intent, history):
+    """The student's active events on the intent's day, in the order they happened, each as its latest intent
+    that is not waiting for a person (what was last asked of PowerSchool for it). An event whose latest such
+    intent is a void, or moved it to another day, is not active here."""
+    latest = {row["event_ref"]: row for row in history if row["status"] in LIVE}
+    active = {
+        row["id"]
+        for row in latest.values()
+        if row["att_date"] == intent.att_date and row["operation"] == Intent.Operation.WRITE
+    }
+    # Mostly the day has one event, the intent's own, which is already read.
+    events = [intent] if intent.id in active else []
+    others = active - {intent.id}
+    if others:
+        events += Intent.objects.filter(id__in=others).select_related("district", "school__district", "student")
+    return sorted(events, key=event_order)
+
+
+def last_applied(intent, history):
+    """What PowerSchool holds for this student and day, by the last intent that succeeded (its `written` and
+    `prior`), or None."""
+    succeeded = [
+        row
+        for row in history
+        if row["att_date"] == intent.att_date and row["status"] == Intent.Status.SUCCEEDED and row["id"] != intent.id
+    ]
+    if not succeeded:
+        return None
+    last = max(succeeded, key=lambda row: (row["finished_at"] is not None, row["finished_at"], row["id"]))
+    return Intent.objects.filter(id=last["id"]).values("written", "prior").get()
 
 
 def powerschool_student_id(student, client):

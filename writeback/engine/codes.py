@@ -7,19 +7,10 @@ so the write never goes out with a stale id for PowerSchool to reject.
 
 import logging
 
-from sis_sync.models import AttendanceCode
 from sis_sync.services import run_sync
 from writeback.errors import WritebackProblem
 
 logger = logging.getLogger(__name__)
-
-
-def code_id(school, year_id, code_text):
-    return (
-        AttendanceCode.objects.filter(school=school, year_id=year_id, code=code_text, active=True)
-        .values_list("ps_id", flat=True)
-        .first()
-    )
 
 
 def codes_reimport(district):
@@ -27,16 +18,17 @@ def codes_reimport(district):
     run_sync(district, kind="manual", trigger="write-back", entities=["attendance_codes"])
 
 
-def resolved_code_id(intent, year_id):
+def resolved_code_id(intent, year_id, lookups):
     """ATTENDANCE_CODE.ID for the intent's code text at its school in the year of its date."""
     if not intent.code_text:
         raise WritebackProblem("unmapped_reason", f"The reason “{intent.reason}” has no attendance code mapped.")
-    found = code_id(intent.school, year_id, intent.code_text)
+    found = lookups.code_id(intent.school, year_id, intent.code_text)
     if found is not None:
         return found
     logger.info("No code %r for school %s in year %s: re-importing codes", intent.code_text, intent.school, year_id)
     codes_reimport(intent.district)
-    found = code_id(intent.school, year_id, intent.code_text)
+    lookups.codes_reimported()
+    found = lookups.code_id(intent.school, year_id, intent.code_text)
     if found is None:
         raise WritebackProblem(
             "year_mismatch",

@@ -1,7 +1,9 @@
 """Daily mode: one ATT_ModeDaily record per student and day, upserted by PowerSchool; optionally Time In/Out."""
 
+from dataclasses import replace
+
 from raptorlink.powerschool.records import DAILY
-from writeback.engine.slots import row_values
+from writeback.engine.slots import later_wins, row_values
 from writeback.models import Intent
 
 MODE = DAILY
@@ -19,21 +21,26 @@ def prior_values(client, day, row):
     return row_values(row, times)
 
 
-def plan(day, code_id):
-    values = {"attendance_code_id": code_id, "comment": day.intent.comment}
-    if day.intent.district.write_time_in_out:
-        values.update(sign_in_out_times(day))
-    return {SLOT: day.record(**values)}
+def plan(day, event, code_id):
+    return {SLOT: day.record(attendance_code_id=code_id, comment=event.comment)}
 
 
-def sign_in_out_times(day):
-    """Time In from a check-in, Time Out from a check-out; the other one stays as it was, because the
-    sign-in and the sign-out of one day are two events on the same record."""
-    ours = day.written.get(SLOT, {}).get("values")
-    before = ours or (day.prior.get(SLOT) or {}).get("values") or {}
+def combine(day, counted):
+    """The later event's code and comment; with Time In/Out, the last check-in's time and the last check-out's,
+    since the sign-in and the sign-out of a day are two events on the same record."""
+    planned = later_wins(counted)
+    if planned and day.intent.district.write_time_in_out:
+        planned[SLOT] = replace(planned[SLOT], **sign_in_out_times(day, [event for event, _ in counted]))
+    return planned
+
+
+def sign_in_out_times(day, events):
+    """Time In from the last check-in, Time Out from the last check-out; a kind without an active event keeps
+    what PowerSchool held before our first write."""
+    before = (day.prior.get(SLOT) or {}).get("values") or {}
     times = {"time_in": before.get("time_in", 0), "time_out": before.get("time_out", 0)}
-    key = "time_in" if day.intent.kind == Intent.Kind.LATE_CHECK_IN else "time_out"
-    times[key] = day.intent.seconds
+    for event in events:
+        times["time_in" if event.kind == Intent.Kind.LATE_CHECK_IN else "time_out"] = event.seconds
     return times
 
 

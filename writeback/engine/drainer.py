@@ -17,6 +17,7 @@ from raptorlink.powerschool import PowerSchoolClient
 from raptorlink.powerschool.errors import AuthError, PowerSchoolError
 from writeback import outbox
 from writeback.engine.apply import Trace, intent_apply
+from writeback.engine.lookups import Lookups
 from writeback.errors import WRITEBACK_OFF, WritebackProblem, classify
 from writeback.models import Intent
 from writeback.notify import notify_after_drain
@@ -66,19 +67,21 @@ def drain(worker=None, *, client_for=None, limit=BATCH, max_seconds=MAX_DRAIN_SE
         batch = outbox.claim_due(worker, limit)
         if not batch:
             break
+        # A batch's students share schools and days; the next batch reads them again, as a sync may have run.
+        lookups = Lookups()
         for intent in batch:
-            intent_process(intent.id, worker, clients)
+            intent_process(intent, worker, clients, lookups)
         processed += len(batch)
         # Failures keep piling up (or stop) batch by batch; tell the district as soon as either happens.
         notify_after_drain({intent.district_id for intent in batch})
     return processed
 
 
-def intent_process(intent_id, worker, clients):
-    """Apply one claimed intent and record the outcome; does nothing if the worker lost its lease."""
-    if not outbox.lease_renew(intent_id, worker):
+def intent_process(intent, worker, clients, lookups):
+    """Apply one claimed intent and record the outcome; does nothing if the worker lost its lease. While the
+    lease holds, nobody else changes the row, so it is as the claim read it."""
+    if not outbox.lease_renew(intent.id, worker):
         return
-    intent = Intent.objects.select_related("district", "school__district", "student").get(pk=intent_id)
     started_at = timezone.now()
     trace = Trace()
     if not intent.school.effective_writeback_enabled:
@@ -86,7 +89,7 @@ def intent_process(intent_id, worker, clients):
         _attempt(intent, started_at, trace, Intent.Status.SKIPPED, WRITEBACK_OFF)
         return
     try:
-        applied = intent_apply(intent, clients.get(intent.district), trace)
+        applied = intent_apply(intent, clients.get(intent.district), trace, lookups)
     except Exception as error:  # every failure is recorded on the intent; none may stop the drain
         intent_failed(intent, worker, error, started_at, trace)
         return

@@ -1,12 +1,12 @@
 """Meeting mode: one ATT_ModeMeeting record per class meeting, upserted per period by PowerSchool.
 
 A late check-in marks the class in progress; an early check-out marks it and, when the school says so,
-the student's remaining classes of the day.
+the student's remaining classes of the day. A late arrival and an early departure of one day both stand.
 """
 
 from raptorlink.powerschool.records import MEETING
 from writeback.engine.periods import student_meetings
-from writeback.engine.slots import row_values
+from writeback.engine.slots import later_wins, row_values
 from writeback.models import Intent
 
 MODE = MEETING
@@ -21,14 +21,15 @@ def prior_values(client, day, row):
     return row_values(row)
 
 
-def plan(day, code_id):
-    intent = day.intent
-    remaining = intent.kind == Intent.Kind.EARLY_CHECK_OUT and intent.school.checkout_policy == REMAINING
-    meetings = student_meetings(intent.student, intent.school, intent.att_date, intent.seconds, remaining=remaining)
+def plan(day, event, code_id):
+    remaining = event.kind == Intent.Kind.EARLY_CHECK_OUT and event.school.checkout_policy == REMAINING
+    meetings = student_meetings(
+        event.student, event.school, event.att_date, event.seconds, remaining=remaining, lookups=day.lookups
+    )
     return {
         meeting.slot: day.record(
             attendance_code_id=code_id,
-            comment=intent.comment,
+            comment=event.comment,
             ccid=meeting.ccid,
             period_id=meeting.period_id,
             start_time=meeting.start_seconds,
@@ -36,6 +37,11 @@ def plan(day, code_id):
         )
         for meeting in meetings
     }
+
+
+def combine(day, counted):
+    """The last check-in's class and the last check-out's classes; a class both mark goes to the later event."""
+    return later_wins(counted)
 
 
 def send(client, records, trace):

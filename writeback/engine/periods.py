@@ -1,4 +1,4 @@
-"""The school day as RaptorLink's synced copy knows it: the year, the bell schedule, and the student's classes.
+"""The school day as RaptorLink's synced copy knows it: the bell schedule and the student's classes.
 
 "Which period is the student in right now" (powerschool-api.md §9.3): calendar day → bell schedule items →
 period number, with the day's cycle letter → the student's section meeting that period → its enrollment (CC).
@@ -6,11 +6,9 @@ period number, with the day's cycle letter → the student's section meeting tha
 
 from dataclasses import dataclass
 
-from sis_sync.models import BellScheduleItem, CalendarDay, Enrollment, SectionMeeting, Term
-from writeback.errors import WritebackProblem
-
-JULY = 7
-YEAR_ID_OFFSET = 1990
+from sis_sync.models import Enrollment, SectionMeeting
+from writeback.engine.lookups import Lookups
+from writeback.errors import NOT_A_SCHOOL_DAY_HINT, WritebackProblem
 
 
 @dataclass(frozen=True)
@@ -28,37 +26,14 @@ class Meeting:
         return f"{self.ccid}:{self.period_id}"
 
 
-def year_id_for(school, att_date):
-    """TERMS.YEARID of the full-year term containing the date; from the date itself when no term is synced."""
-    term = (
-        Term.objects.filter(school=school, is_year=True, active=True, first_day__lte=att_date, last_day__gte=att_date)
-        .values_list("year_id", flat=True)
-        .first()
-    )
-    if term is not None:
-        return term
-    start_year = att_date.year if att_date.month >= JULY else att_date.year - 1
-    return start_year - YEAR_ID_OFFSET
-
-
-def calendar_day(school, att_date):
-    return (
-        CalendarDay.objects.filter(school=school, date=att_date, active=True)
-        .select_related("bell_schedule", "cycle_day")
-        .first()
+def not_a_school_day(school, att_date):
+    return WritebackProblem(
+        "not_enrolled", f"{att_date:%A %m/%d/%Y} is not a school day at {school.name}.", hint=NOT_A_SCHOOL_DAY_HINT
     )
 
 
-def bell_items(day):
-    """The day's periods in clock order, or [] when the day has no bell schedule."""
-    if day is None or day.bell_schedule is None:
-        return []
-    items = BellScheduleItem.objects.filter(bell_schedule=day.bell_schedule, active=True).select_related("period")
-    return list(items.order_by("start_seconds"))
-
-
-def school_day_items(school, att_date):
-    items = bell_items(calendar_day(school, att_date))
+def school_day_items(school, att_date, lookups=None):
+    items = (lookups or Lookups()).bell_items(school, att_date)
     if not items:
         raise WritebackProblem(
             "no_period", f"Could not find the student's period: no bell schedule for {att_date} at {school}."
@@ -66,9 +41,9 @@ def school_day_items(school, att_date):
     return items
 
 
-def minutes_missed(school, att_date, seconds, late_check_in):
+def minutes_missed(school, att_date, seconds, late_check_in, lookups):
     """Minutes between the first bell and a late arrival, or between an early departure and the last bell."""
-    items = school_day_items(school, att_date)
+    items = school_day_items(school, att_date, lookups)
     if late_check_in:
         missed = seconds - items[0].start_seconds
     else:
@@ -82,11 +57,12 @@ def periods_from(items, seconds):
     return [item for item in items if item.end_seconds > seconds]
 
 
-def student_meetings(student, school, att_date, seconds, *, remaining):
+def student_meetings(student, school, att_date, seconds, *, remaining, lookups=None):
     """The student's class in the current period (and, with `remaining`, the later ones), in clock order;
     WritebackProblem("no_period") when the student has no class at that time."""
-    day = calendar_day(school, att_date)
-    items = periods_from(bell_items(day), seconds)
+    lookups = lookups or Lookups()
+    day = lookups.calendar_day(school, att_date)
+    items = periods_from(lookups.bell_items(school, att_date), seconds)
     letter = day.cycle_day.letter if day is not None and day.cycle_day is not None else ""
     if not items:
         raise _no_period(att_date, seconds)

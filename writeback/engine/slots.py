@@ -52,6 +52,14 @@ def changed_by_someone_else(written_values, row):
     )
 
 
+def later_wins(counted):
+    """{slot: record} from [(event, {slot: record})] in time order: a later event takes a slot an earlier one had."""
+    planned = {}
+    for _event, records in counted:
+        planned.update(records)
+    return planned
+
+
 def _normal(value):
     return "" if value is None else str(value)
 
@@ -66,7 +74,9 @@ class StudentDay:
     student_id: int
     year_id: int
     calendar_day_id: int | None
+    in_session: bool
     rows: list
+    lookups: object
     written: dict = field(default_factory=dict)
     prior: dict = field(default_factory=dict)
 

@@ -7,9 +7,8 @@ PowerSchool never deletes a Time record, so a void zeroes ours.
 
 from raptorlink.powerschool.records import TIME
 from writeback.engine import daily
-from writeback.engine.codes import code_id
 from writeback.engine.periods import minutes_missed
-from writeback.engine.slots import row_values
+from writeback.engine.slots import later_wins, row_values
 from writeback.models import Intent
 
 MODE = TIME
@@ -27,23 +26,28 @@ def prior_values(client, day, row):
     return row_values(row)
 
 
-def plan(day, code_id):
-    intent = day.intent
-    minutes = minutes_missed(intent.school, intent.att_date, intent.seconds, intent.kind == Intent.Kind.LATE_CHECK_IN)
+def plan(day, event, code_id):
+    late_check_in = event.kind == Intent.Kind.LATE_CHECK_IN
+    minutes = minutes_missed(event.school, event.att_date, event.seconds, late_check_in, day.lookups)
     record = day.record(
-        attendance_code_id=code_id, comment=intent.comment, total_minutes=minutes, dcid=our_record_dcid(day)
+        attendance_code_id=code_id, comment=event.comment, total_minutes=minutes, dcid=our_record_dcid(day, event)
     )
     return {SLOT: record}
 
 
-def our_record_dcid(day):
+def combine(day, counted):
+    """One Time record a day: the later event's code, comment and minutes."""
+    return later_wins(counted)
+
+
+def our_record_dcid(day, event):
     ours = day.written.get(SLOT)
     if ours:
         return ours["dcid"]
     if day.intent.attempts > 1:
         # An earlier try of this intent may have been saved without our hearing back: its comment is ours.
         for row in day.rows:
-            if (row.get("att_comment") or "") == day.intent.comment:
+            if (row.get("att_comment") or "") == event.comment:
                 return row["dcid"]
     return None
 
@@ -55,7 +59,7 @@ def send(client, records, trace):
 def replacement(day, slot):
     """Our record zeroed: no minutes, the Present code, and a comment that says why."""
     ours = day.written[slot]
-    present = code_id(day.intent.school, day.year_id, PRESENT)
+    present = day.lookups.code_id(day.intent.school, day.year_id, PRESENT)
     return day.record(
         attendance_code_id=present or ours["values"]["attendance_codeid"],
         comment=f"Voided: {ours['values'].get('att_comment', '')}"[:COMMENT_LENGTH],
