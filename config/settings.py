@@ -132,7 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "desk:login"
+LOGIN_REDIRECT_URL = "desk:home"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
@@ -151,6 +152,11 @@ POWERSCHOOL_MAX_RETRIES = env.int("POWERSCHOOL_MAX_RETRIES", default=3)
 # E-mail the district when this many write-backs failed (or hit a conflict) within the window, unresolved.
 WRITEBACK_ALERT_FAILURES = env.int("WRITEBACK_ALERT_FAILURES", default=5)
 WRITEBACK_ALERT_WINDOW_MINUTES = env.int("WRITEBACK_ALERT_WINDOW_MINUTES", default=60)
+
+# --- Kiosks ---------------------------------------------------------------------------------
+# Behind a reverse proxy the kiosk's address is the last one the proxy appends to X-Forwarded-For; set this
+# only then, or any client could claim an address on the building's allowlist.
+KIOSK_TRUST_X_FORWARDED_FOR = env.bool("KIOSK_TRUST_X_FORWARDED_FOR", default=False)
 
 # --- Security (production) -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -7,6 +7,7 @@ outbox in the same transaction.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from raptorlink.models import Building, District, School
 from sis_sync.models import Student
@@ -96,6 +97,17 @@ class StudentEvent(models.Model):
     )
     excused = models.BooleanField(default=False)
     active = models.BooleanField(default=True, help_text="Off once voided.")
+    kiosk = models.ForeignKey(
+        "KioskDevice", on_delete=models.SET_NULL, null=True, blank=True, related_name="events", editable=False
+    )
+    # An early check-out at the front desk: who picked the student up, kept as text should the contact go.
+    pickup_contact = models.ForeignKey(
+        "sis_sync.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    picked_up_by = models.CharField(max_length=200, blank=True)
+    pickup_override = models.CharField(
+        max_length=300, blank=True, help_text="Why a person not authorised to pick the student up was allowed to."
+    )
     # The caller's key for one attempt (a kiosk tap, a form), so a double submit records one event.
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -144,3 +156,70 @@ class StudentEventChange(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.event.reference}"
+
+
+class KioskDevice(models.Model):
+    """A browser at a building's entrance, enrolled once through a link and known afterwards by its cookie.
+
+    Both secrets (the enrolment link's and the cookie's) are random tokens stored only as their SHA-256 hashes.
+    """
+
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="kiosks")
+    name = models.CharField(max_length=100, help_text="Where it stands, e.g. Main entrance.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    enrolment_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    enrolment_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    enrolled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_seen_ip = models.GenericIPAddressField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["building", "name"]
+        constraints = [models.UniqueConstraint(fields=["building", "name"], name="kiosk_name_unique_in_building")]
+
+    def __str__(self):
+        return f"{self.name} ({self.building})"
+
+    @property
+    def revoked(self):
+        return self.revoked_at is not None
+
+    @property
+    def enrolment_open(self):
+        return (
+            not self.revoked
+            and self.enrolment_token_hash is not None
+            and self.enrolment_expires_at is not None
+            and self.enrolment_expires_at > timezone.now()
+        )
+
+
+class UnrecordedSignIn(models.Model):
+    """A sign-in a kiosk kept while offline that the server refused when it arrived (e.g. the student was
+    withdrawn meanwhile): kept for the front desk, so nothing a student did at the door is lost."""
+
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="unrecorded_sign_ins")
+    kiosk = models.ForeignKey(KioskDevice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    student_id_typed = models.CharField("student id entered", max_length=50)
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    reason_label = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+    occurred_at = models.DateTimeField()
+    problem = models.TextField()
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-occurred_at"]
+
+    def __str__(self):
+        return f"Unrecorded {self.get_kind_display().lower()} of {self.student_id_typed}"

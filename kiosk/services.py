@@ -4,6 +4,7 @@ Every change writes a history row and hands the write-back outbox an intent in t
 never exists without its write-back, and a rolled-back request leaves neither behind.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -11,8 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kiosk.comments import event_comment
+from kiosk.lookup import student_problem
 from kiosk.models import EventKind, EventSource, ReasonCode, StudentEvent, StudentEventChange
 from raptorlink.models import Membership, Role
+from sis_sync.models import CalendarDay, Contact, StudentContact
 from writeback.models import Intent
 from writeback.outbox import record_intent
 
@@ -33,8 +36,13 @@ def record_event(
     source,
     recorded_by=None,
     idempotency_key=None,
+    kiosk=None,
+    pickup=None,
 ):
-    """Record a late check-in or early check-out; a repeated `idempotency_key` returns the first event."""
+    """Record a late check-in or early check-out; a repeated `idempotency_key` returns the first event.
+
+    `kiosk` is the device it was made at (a kiosk acts only for its own building); `pickup`, for an early
+    check-out, says who picked the student up (see `Pickup`)."""
     if idempotency_key:
         existing = StudentEvent.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -47,8 +55,11 @@ def record_event(
         **errors,
         **student_problems(student, building),
         **reason_problems(reason, kind, building),
+        **calendar_problems(occurred_at, student, building),
         **time_problems(occurred_at, source, recorded_by, building),
         **recorder_problems(recorded_by, building),
+        **kiosk_problems(kiosk, building),
+        **pickup_problems(pickup, kind, student),
     }
     if kind not in EventKind.values:
         errors["kind"] = "Choose a late check-in or an early check-out."
@@ -71,6 +82,8 @@ def record_event(
                 recorded_by=recorded_by,
                 excused=reason.excused,
                 idempotency_key=idempotency_key or None,
+                kiosk=kiosk,
+                **(pickup.fields() if pickup else {}),
             )
             change = event_change_record(event, StudentEventChange.Action.CREATED, recorded_by, before={})
             intent_record(event, change, Intent.Operation.WRITE)
@@ -124,8 +137,11 @@ def record_bulk_check_in(
 # --- changing ---------------------------------------------------------------------------------------
 
 
-def edit_event(event, *, changed_by, reason_text="", **changes):
-    """Change an event's time, reason or note; PowerSchool gets the event as it now stands."""
+def edit_event(event, *, changed_by, reason_text="", kiosk=None, **changes):
+    """Change an event's time, reason or note; PowerSchool gets the event as it now stands.
+
+    A `kiosk` (no staff user, `changed_by` None) may change only an event of its own building on the building's
+    today: a student signing in again, where the last sign-in wins."""
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         raise ValidationError(f"Only the time, the reason and the note of an event can be changed, not {unknown[0]}.")
@@ -133,10 +149,11 @@ def edit_event(event, *, changed_by, reason_text="", **changes):
         event = StudentEvent.objects.select_for_update().select_related("building", "reason").get(pk=event.pk)
         if "occurred_at" in changes:
             changes["occurred_at"] = event_time(changes["occurred_at"], event.building)
-        errors = {**active_problems(event), **recorder_problems(changed_by, event.building, field="changed_by")}
+        errors = {**active_problems(event), **editor_problems(changed_by, kiosk, event)}
         if "reason" in changes:
             errors.update(reason_problems(changes["reason"], event.kind, event.building))
         if "occurred_at" in changes:
+            errors.update(calendar_problems(changes["occurred_at"], event.student, event.building))
             errors.update(time_problems(changes["occurred_at"], event.source, changed_by, event.building))
         if errors:
             raise ValidationError(errors)
@@ -182,12 +199,60 @@ def event_time(occurred_at, building):
 
 
 def student_problems(student, building):
-    name = student.display_name
-    if not student.active:
-        return {"student": f"{name} is no longer enrolled (inactive in PowerSchool)."}
-    school = student.school
-    if student.district_id != building.district_id or school is None or school.building_id != building.pk:
-        return {"student": f"{name} does not attend a school in {building}."}
+    if student.district_id != building.district_id:
+        return {"student": f"{student.display_name} does not attend a school in {building}."}
+    problem = student_problem(student, building)
+    return {"student": problem} if problem else {}
+
+
+def kiosk_problems(kiosk, building):
+    if kiosk is not None and (kiosk.revoked or kiosk.building_id != building.pk):
+        return {"kiosk": f"The kiosk “{kiosk.name}” may not record events for {building}."}
+    return {}
+
+
+@dataclass(frozen=True)
+class Pickup:
+    """Who picked a student up at an early check-out: one of the student's contacts, or a name typed at the
+    desk; anyone not authorised to pick the student up needs an `override` saying why they were allowed."""
+
+    contact: Contact | None = None
+    name: str = ""
+    override: str = ""
+
+    def fields(self):
+        name = self.name.strip() or (
+            f"{self.contact.first_name} {self.contact.last_name}".strip() if self.contact else ""
+        )
+        return {
+            "pickup_contact": self.contact,
+            "picked_up_by": name[:200],
+            "pickup_override": self.override.strip()[:300],
+        }
+
+
+def pickup_authorisation(link, district):
+    """Whether the contact behind `link` (a StudentContact) may pick the student up without an override."""
+    if not link.active or not link.school_pickup:
+        return False
+    return link.custodial or not district.pickup_requires_custodial
+
+
+def pickup_problems(pickup, kind, student):
+    if pickup is None:
+        return {}
+    if kind != EventKind.EARLY_CHECK_OUT:
+        return {"pickup": "Only an early check-out records who picked the student up."}
+    if pickup.contact is None and not pickup.name.strip():
+        return {"pickup": "Choose the contact who picks the student up, or type their name."}
+    link = None
+    if pickup.contact is not None:
+        link = StudentContact.objects.filter(student=student, contact=pickup.contact, active=True).first()
+        if link is None:
+            return {"pickup": f"{pickup.fields()['picked_up_by']} is not a contact of {student.display_name}."}
+    if (link is None or not pickup_authorisation(link, student.district)) and not pickup.override.strip():
+        who = pickup.fields()["picked_up_by"]
+        return {"pickup_override": f"{who} is not authorised to pick up {student.display_name}; say why they may."}
     return {}
 
 
@@ -212,12 +277,38 @@ def time_problems(occurred_at, source, recorded_by, building):
     return {}
 
 
+def calendar_problems(occurred_at, student, building):
+    """Refuse a day the synced calendar has the student's school out of session, since PowerSchool takes no
+    attendance then. A day off is a calendar day out of session, or a day missing between synced days (weekends
+    may not be listed); a date the calendar does not cover (not synced, or another roster source) is allowed."""
+    school = student.school
+    if school is None:
+        return {}
+    local = timezone.localtime(occurred_at, building.zone)
+    days = CalendarDay.objects.filter(school=school, active=True)
+    in_session = days.filter(date=local.date()).values_list("in_session", flat=True).first()
+    if in_session is None:
+        in_session = not (days.filter(date__lt=local.date()).exists() and days.filter(date__gt=local.date()).exists())
+    if in_session:
+        return {}
+    return {"occurred_at": f"{local:%A %m/%d/%Y} is not a school day at {school.name}."}
+
+
 def recorder_problems(user, building, field="recorded_by"):
     if user is None and field == "recorded_by":
         return {}
     if user is None or not staff_may_record(user, building):
         return {field: f"{user or 'Nobody'} may not record or change student events in {building}."}
     return {}
+
+
+def editor_problems(user, kiosk, event):
+    if kiosk is None:
+        return recorder_problems(user, event.building, field="changed_by")
+    problems = kiosk_problems(kiosk, event.building)
+    if not problems and event.local_time.date() != timezone.localdate(timezone=event.building.zone):
+        problems = {"kiosk": f"A kiosk changes only today's sign-ins; {event.reference} is of another day."}
+    return problems
 
 
 def active_problems(event):
@@ -289,3 +380,20 @@ def intent_record(event, change, operation):
         source=event.source,
         idempotency_key=f"{event.reference}:{change.pk}",
     )
+
+
+def waiting_intents_map(reason_code):
+    """Give the intents still waiting for a code for this reason at this school (recorded while it was unmapped)
+    the code just mapped, so "map the reason, then retry from the log" works. Returns how many were given it.
+
+    Intents carry the code's text from the moment they were recorded; those a worker holds right now (sending)
+    are left alone and will fail as unmapped once more, to be retried."""
+    reason = reason_code.reason
+    waiting = Intent.objects.filter(
+        school=reason_code.school,
+        kind=reason.kind,
+        reason=reason.label,
+        code_text="",
+        status__in=[Intent.Status.PENDING, Intent.Status.FAILED],
+    )
+    return waiting.update(code_text=reason_code.code)

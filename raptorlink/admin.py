@@ -77,6 +77,7 @@ class DistrictAdmin(DistrictScopedAdmin):
                 ]
             },
         ),
+        ("Kiosks and front desk", {"fields": ["visible_student_id", "pickup_requires_custodial"]}),
         ("Status", {"fields": ["last_sync_succeeded_at", "created_at"]}),
     ]
 
@@ -96,6 +97,16 @@ class BuildingAdmin(DistrictScopedAdmin):
     list_display = ["name", "district", "time_zone"]
     list_filter = ["district"]
     search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["district", "name", "time_zone"]}),
+        (
+            "Kiosks and front desk",
+            {
+                "fields": ["tardy_cutoff", "self_serve_check_out", "kiosk_networks"],
+                "description": "The building's kiosks are listed under Kiosk devices.",
+            },
+        ),
+    ]
 
 
 @admin.register(Membership)

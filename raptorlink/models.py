@@ -1,5 +1,6 @@
 """The core: districts, their buildings, who may do what where, and each district's PowerSchool connection."""
 
+import ipaddress
 import zoneinfo
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from raptorlink.fields import EncryptedTextField
-from raptorlink.validators import validate_comment_template, validate_powerschool_url
+from raptorlink.validators import parse_networks, validate_comment_template, validate_networks, validate_powerschool_url
 
 
 def validate_time_zone(name):
@@ -24,6 +25,11 @@ class AttendanceMode(models.TextChoices):
 
 
 DEFAULT_COMMENT_TEMPLATE = "{kind} {time} — {reason} ({source}) [{reference}]"
+
+
+class VisibleStudentId(models.TextChoices):
+    STUDENT_NUMBER = "student_number", "Student number"
+    SIS_ID = "sis_id", "SIS id (STUDENTS.ID)"
 
 
 class District(models.Model):
@@ -56,6 +62,19 @@ class District(models.Model):
         default=False,
         help_text="Daily mode: also record the sign-in time as Time In and the sign-out time as Time Out.",
     )
+    # The kiosk and the front desk.
+    visible_student_id = models.CharField(
+        "visible student id",
+        max_length=20,
+        choices=VisibleStudentId.choices,
+        default=VisibleStudentId.STUDENT_NUMBER,
+        help_text="The number students type or scan at a kiosk, and the one shown next to their names.",
+    )
+    pickup_requires_custodial = models.BooleanField(
+        "pickup requires custody",
+        default=False,
+        help_text="On: only custodial contacts with the school-pickup flag may pick a student up without an override.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -70,6 +89,22 @@ class Building(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="buildings")
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
+    tardy_cutoff = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="Late check-in is offered from this time on (the start of the school day); blank: at any time.",
+    )
+    self_serve_check_out = models.BooleanField(
+        "self-serve check-out at kiosks",
+        default=False,
+        help_text="Off: students check out at the front desk, where a guardian's pickup is recorded.",
+    )
+    kiosk_networks = models.TextField(
+        "kiosk IP allowlist",
+        blank=True,
+        validators=[validate_networks],
+        help_text="Kiosks work only from these addresses or networks (one per line, e.g. 10.20.0.0/16); blank: any.",
+    )
 
     class Meta:
         ordering = ["district__name", "name"]
@@ -81,6 +116,17 @@ class Building(models.Model):
     @property
     def zone(self):
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def admits_address(self, address):
+        """Whether a kiosk at IP `address` may work for this building."""
+        networks = parse_networks(self.kiosk_networks)
+        if not networks:
+            return True
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in networks)
 
 
 class Role(models.TextChoices):

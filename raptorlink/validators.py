@@ -1,6 +1,7 @@
 """Rules for what districts type in: the PowerSchool URL (as PowerSchool's own setup pages check it) and the
 attendance comment template, with one plain message per mistake."""
 
+import ipaddress
 from string import Formatter
 from urllib.parse import urlsplit
 
@@ -76,3 +77,23 @@ def validate_comment_template(template):
     problem = comment_template_problem(template)
     if problem:
         raise ValidationError(problem, code="invalid_comment_template")
+
+
+def _network_entries(text):
+    return [entry.strip() for line in (text or "").splitlines() for entry in line.split(",") if entry.strip()]
+
+
+def parse_networks(text):
+    """The IP networks of an allowlist, one per line or separated by commas; a single address is a /32 (or /128)."""
+    return [ipaddress.ip_network(entry, strict=False) for entry in _network_entries(text)]
+
+
+def validate_networks(text):
+    problems = []
+    for entry in _network_entries(text):
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            problems.append(f"“{entry}” is not an IP address or network such as 10.20.0.0/16.")
+    if problems:
+        raise ValidationError(problems)

@@ -6,6 +6,8 @@ from django.db import transaction
 
 from kiosk.models import EventKind, EventSource, StudentEvent, StudentEventChange
 from kiosk.services import edit_event, record_bulk_check_in, record_event, void_event
+from sis_sync.models import CalendarDay
+from tests.kiosk.synced import synced
 from writeback.models import Intent
 
 
@@ -73,6 +75,28 @@ def test_an_unmapped_reason_still_records_and_leaves_the_code_empty(campus, worl
     campus.bus.codes.all().delete()
     check_in(campus, world, student=campus.cleo, building=world.south, reason=campus.bus)
     assert [intent.code_text for intent in Intent.objects.order_by("id")] == ["T", ""]
+
+
+def test_mapping_a_reason_gives_its_waiting_intents_the_code_so_a_retry_can_write_them(campus, world):
+    campus.bus.codes.all().delete()
+    failed = check_in(campus, world, student=campus.cleo, building=world.south, reason=campus.bus)
+    Intent.objects.filter(event_ref=failed.reference).update(status=Intent.Status.FAILED, category="unmapped_reason")
+    pending = check_in(campus, world, student=campus.cleo, building=world.south, reason=campus.bus)
+    campus.bus.codes.create(school=campus.cleo.school, code="TB")
+
+    assert {intent.event_ref: intent.code_text for intent in Intent.objects.all()} == {
+        failed.reference: "TB",
+        pending.reference: "TB",
+    }
+
+
+def test_mapping_a_reason_leaves_intents_already_written_alone(campus, world):
+    campus.bus.codes.all().delete()
+    done = check_in(campus, world, student=campus.cleo, building=world.south, reason=campus.bus)
+    Intent.objects.filter(event_ref=done.reference).update(status=Intent.Status.SUCCEEDED)
+    campus.bus.codes.create(school=campus.cleo.school, code="TB")
+
+    assert Intent.objects.get(event_ref=done.reference).code_text == ""
 
 
 def test_an_inactive_student_is_refused(campus, world):
@@ -241,3 +265,63 @@ def test_a_rolled_back_request_leaves_neither_event_nor_intent(campus, world):
         raise RuntimeError("the request failed later")
     assert not StudentEvent.objects.exists()
     assert not Intent.objects.exists()
+
+
+def calendar(school, days):
+    """Synced calendar days of `school`: {date text: in session}."""
+    for number, (text, in_session) in enumerate(days.items()):
+        CalendarDay.objects.create(
+            **synced(school.district, f"day-{school.number}-{number}"),
+            school=school,
+            ps_id=school.number * 1000 + number,
+            date=text,
+            in_session=in_session,
+        )
+
+
+def delayed_entry(campus, world, when):
+    return check_in(campus, world, source=EventSource.DELAYED_ENTRY, occurred_at=when, recorded_by=world.front_desk)
+
+
+def test_a_day_the_synced_calendar_has_out_of_session_is_refused_up_front(campus, world):
+    calendar(campus.north_high, {"2026-10-09": True, "2026-10-12": False, "2026-10-13": True})
+
+    message = refusal(delayed_entry, campus, world, datetime(2026, 10, 12, 9, 5))
+
+    assert "Monday 10/12/2026 is not a school day at North High." in message
+    assert not StudentEvent.objects.exists() and not Intent.objects.exists()
+
+
+def test_a_weekend_between_synced_school_days_is_refused(campus, world):
+    calendar(campus.north_high, {"2026-10-09": True, "2026-10-12": True})
+
+    message = refusal(delayed_entry, campus, world, datetime(2026, 10, 10, 10, 0))
+
+    assert "Saturday 10/10/2026 is not a school day at North High." in message
+
+
+def test_a_school_day_in_the_synced_calendar_is_recorded(campus, world):
+    calendar(campus.north_high, {"2026-10-09": True, "2026-10-12": False, "2026-10-13": True})
+
+    event = delayed_entry(campus, world, datetime(2026, 10, 13, 9, 5))
+
+    assert event.active and Intent.objects.get().att_date.isoformat() == "2026-10-13"
+
+
+def test_a_day_the_calendar_does_not_cover_is_allowed(campus, world):
+    calendar(campus.south_middle, {"2026-10-09": True, "2026-10-12": False, "2026-10-13": True})
+    calendar(campus.north_high, {"2026-10-01": True, "2026-10-02": True})
+
+    event = delayed_entry(campus, world, datetime(2026, 10, 12, 9, 5))
+
+    assert event.active
+
+
+def test_an_edit_that_moves_an_event_onto_a_day_off_is_refused(campus, world):
+    calendar(campus.north_high, {"2026-10-09": True, "2026-10-12": False, "2026-10-14": True})
+    event = check_in(campus, world)
+
+    message = refusal(edit_event, event, changed_by=world.front_desk, occurred_at=datetime(2026, 10, 12, 9, 5))
+
+    assert "Monday 10/12/2026 is not a school day at North High." in message
+    assert Intent.objects.count() == 1

@@ -3,9 +3,11 @@
 Migrates the SQLite database, connects a demo district to a PowerSchool sandbox (generated on first run),
 creates an admin login (its password printed once), then runs the sandbox, the web server and the
 django-q2 cluster together until Ctrl-C, and stops all three cleanly. Once the sandbox answers, the demo district
-gets its sync schedules, so its first full sync starts within a minute.
+is synced (first run) and set up to be used at once (`setup_demo`: buildings, school modes, write-back, reasons,
+a kiosk per building, whose enrolment links are printed with the other URLs), then gets its sync schedules.
 """
 
+import io
 import os
 import secrets
 import signal
@@ -19,9 +21,9 @@ import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from raptorlink.models import Building, District, PowerSchoolConnection
+from raptorlink.models import District, PowerSchoolConnection
 from raptorlink.powerschool.access import render_plugin_xml
 
 DEMO_SLUG = "demo"
@@ -42,21 +44,34 @@ class Command(BaseCommand):
         stop_on_signals()
         call_command("migrate", interactive=False, verbosity=0)
         sandbox_url = f"http://127.0.0.1:{options['sandbox_port']}"
+        site_url = f"http://127.0.0.1:{options['port']}"
         connection = connect_demo_district(sandbox_url)
         password = ensure_admin()
         processes = self.start_all(connection, options)
         try:
             wait_until_up(f"{sandbox_url}/ws/v1/time", processes)
-            wait_until_up(f"http://127.0.0.1:{options['port']}/healthz", processes)
+            wait_until_up(f"{site_url}/healthz", processes)
+            kiosks = self.set_up(sandbox_url, site_url)
             # Scheduled once the sandbox answers, so the first full sync does not meet a PowerSchool still starting.
             call_command("setup_schedules", verbosity=0)
-            self.print_welcome(options, sandbox_url, connection, password)
+            self.print_welcome(options, sandbox_url, connection, password, kiosks)
             watch(processes)
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
             stop_all(processes)
             self.stdout.write("Stopped the sandbox, the web server and the task cluster.")
+
+    def set_up(self, sandbox_url, site_url):
+        """The demo district's setup (kiosk lines to print); a failure is shown, and the demo runs on."""
+        self.stdout.write("Setting the demo district up (the first run syncs it from the sandbox first)…")
+        try:
+            return call_command(
+                "setup_demo", district=DEMO_SLUG, sandbox_url=sandbox_url, site_url=site_url, stdout=io.StringIO()
+            )
+        except CommandError as error:
+            self.stderr.write(f"The demo district is not set up: {error}")
+            return ""
 
     def start_all(self, connection, options):
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
@@ -83,15 +98,19 @@ class Command(BaseCommand):
         # New sessions keep Ctrl-C from reaching the children twice; this process stops them in order.
         return {name: subprocess.Popen([*manage, *args], start_new_session=True) for name, args in commands.items()}
 
-    def print_welcome(self, options, sandbox_url, connection, password):
+    def print_welcome(self, options, sandbox_url, connection, password, kiosks):
+        site_url = f"http://127.0.0.1:{options['port']}"
         lines = [
             "",
             "RaptorLink is running.",
-            f"  Admin:               http://127.0.0.1:{options['port']}/admin/",
-            f"  Health:              http://127.0.0.1:{options['port']}/healthz",
+            f"  Admin:               {site_url}/admin/",
+            f"  Front desk:          {site_url}/desk/",
+            f"  Health:              {site_url}/healthz",
             f"  PowerSchool sandbox: {sandbox_url}  (what was written: {sandbox_url}/_sandbox/attendance)",
             f"  Demo district:       {connection.district.name} (--district {DEMO_SLUG})",
         ]
+        if kiosks:
+            lines.append(kiosks)
         if password:
             lines.append(f"  Log in as '{ADMIN_USERNAME}' with password: {password}   (shown once; keep it)")
         else:
@@ -108,8 +127,6 @@ def connect_demo_district(sandbox_url):
     district, _ = District.objects.get_or_create(
         slug=DEMO_SLUG, defaults={"name": "Demo District (sandbox)", "time_zone": "America/New_York"}
     )
-    for name in ("Main Entrance", "Elementary Entrance"):
-        Building.objects.get_or_create(district=district, name=name, defaults={"time_zone": district.time_zone})
     connection = PowerSchoolConnection.objects.filter(district=district).first()
     if connection is None:
         connection = PowerSchoolConnection.objects.create(
