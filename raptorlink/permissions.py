@@ -25,3 +25,13 @@ def can_read(user, district):
 
 def can_manage(user, district):
     return districts_for(user, MANAGE_ROLES).filter(pk=district.pk).exists()
+
+
+CONSOLE_ROLES = {Role.DISTRICT_ADMIN, Role.BUILDING_ADMIN, Role.IT_VIEWER}
+
+
+def may_use_console(user):
+    """Whether `user` may enter the admin console at all (front-desk staff use the desk page only)."""
+    if not (user.is_active and user.is_authenticated):
+        return False
+    return user.is_superuser or districts_for(user, CONSOLE_ROLES).exists()

@@ -1,4 +1,5 @@
-"""Dependencies point one way, down the stack: kiosk → writeback → sis_sync → raptorlink (DESIGN.md)."""
+"""Dependencies point one way, down the stack: console → kiosk → writeback → sis_sync → raptorlink (DESIGN.md;
+console is the admin site's home and setup pages, which read every app)."""
 
 import ast
 from pathlib import Path
@@ -7,10 +8,11 @@ import pytest
 from django.conf import settings
 
 FORBIDDEN = {
-    "raptorlink": {"sis_sync", "writeback", "kiosk", "sandbox"},
-    "sis_sync": {"writeback", "kiosk", "sandbox"},
-    "writeback": {"kiosk", "sandbox"},
-    "kiosk": {"sandbox"},
+    "raptorlink": {"sis_sync", "writeback", "kiosk", "console", "sandbox"},
+    "sis_sync": {"writeback", "kiosk", "console", "sandbox"},
+    "writeback": {"kiosk", "console", "sandbox"},
+    "kiosk": {"console", "sandbox"},
+    "console": {"sandbox"},
 }
 
 

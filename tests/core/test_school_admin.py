@@ -11,8 +11,9 @@ PAGE_FOR_ROLE = {
     "building_admin": 200,
     "it_viewer": 200,
     "other_admin": 200,
-    "outsider": 403,
-    "front_desk": 302,  # not staff: sent to the admin login
+    # No console role: sent to the admin login, whatever their is_staff flag says.
+    "outsider": 302,
+    "front_desk": 302,
 }
 
 

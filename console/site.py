@@ -1,0 +1,18 @@
+"""The district console: Django's admin site with RaptorLink's access rule and home page.
+
+Who may enter is decided by memberships (raptorlink.permissions), not by the is_staff flag, so a front-desk
+account can never wander into the admin by having the flag set by mistake.
+"""
+
+from django.contrib.admin import AdminSite
+
+from raptorlink.permissions import may_use_console
+
+
+class ConsoleSite(AdminSite):
+    site_header = "RaptorLink administration"
+    site_title = "RaptorLink"
+    index_title = "District console"
+
+    def has_permission(self, request):
+        return may_use_console(request.user)
