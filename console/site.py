@@ -6,6 +6,7 @@ account can never wander into the admin by having the flag set by mistake.
 
 from django.contrib.admin import AdminSite
 
+from console.urls import console_urls
 from raptorlink.permissions import may_use_console
 
 
@@ -16,3 +17,6 @@ class ConsoleSite(AdminSite):
 
     def has_permission(self, request):
         return may_use_console(request.user)
+
+    def get_urls(self):
+        return [*console_urls(self), *super().get_urls()]
