@@ -569,6 +569,12 @@
         event.preventDefault();
         field.value = field.value.slice(0, -scanned.length);
         findByNumber(scanned);
+      } else if (field === searchInput && /^\s*\d{4,}\s*$/.test(field.value)) {
+        // A number in the name search (typed, or scanned by a slow reader) is no name: look it up as a number.
+        event.preventDefault();
+        const typed = field.value;
+        field.value = "";
+        findByNumber(typed);
       }
       return;
     }
