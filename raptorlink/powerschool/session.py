@@ -53,7 +53,7 @@ class PowerSchoolSession:
         self.max_retries = settings.POWERSCHOOL_MAX_RETRIES
         self.sleep = sleep
         self.jitter = jitter
-        self.http = http or requests.Session()
+        self.http = http or environment_session(self.base_url)
         self.http.headers.update({"Accept": "application/json", "User-Agent": "RaptorLink"})
 
     def __repr__(self):
@@ -184,6 +184,19 @@ class PowerSchoolSession:
             )
         self.connection.store_token(token, lifetime)
         return token
+
+
+def environment_session(base_url):
+    """A requests session that honours the proxy and CA-bundle variables of the environment, read once.
+
+    requests reads them (and ~/.netrc) again on every request; for a write-back that is a few milliseconds per
+    intent. One district's PowerSchool is one host, so what applies to its URL now applies to every request."""
+    session = requests.Session()
+    environment = session.merge_environment_settings(base_url, {}, None, None, None)
+    session.proxies.update(environment["proxies"])
+    session.verify = environment["verify"]
+    session.trust_env = False
+    return session
 
 
 def _seconds(value):

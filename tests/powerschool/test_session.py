@@ -21,6 +21,7 @@ from raptorlink.powerschool.errors import (
     UnavailableError,
     UnexpectedResponseError,
 )
+from raptorlink.powerschool.session import environment_session
 from tests.powerschool.conftest import CLIENT_ID, CLIENT_SECRET, TOKEN, url
 
 DISTRICT = {"district": {"name": "Lincoln County", "district_number": "0410"}}
@@ -299,3 +300,16 @@ def test_no_secret_or_token_reaches_errors_or_logs(client, api, caplog, sleeps):
 
     shown = " ".join([str(raised.value), repr(raised.value), raised.value.hint, caplog.text, repr(client)])
     assert CLIENT_SECRET not in shown and TOKEN not in shown
+
+
+def test_the_environments_proxy_and_ca_bundle_apply_to_powerschool_but_not_to_hosts_it_exempts(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.district.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "ps.internal")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/district/ca.pem")
+
+    proxied = environment_session("https://lincoln.powerschool.com")
+    exempt = environment_session("https://ps.internal")
+
+    assert proxied.proxies["https"] == "http://proxy.district.internal:3128"
+    assert proxied.verify == "/etc/district/ca.pem"
+    assert "https" not in exempt.proxies
