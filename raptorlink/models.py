@@ -10,7 +10,13 @@ from django.db import models
 from django.utils import timezone
 
 from raptorlink.fields import EncryptedTextField
-from raptorlink.validators import parse_networks, validate_comment_template, validate_networks, validate_powerschool_url
+from raptorlink.validators import (
+    parse_networks,
+    validate_comment_template,
+    validate_grade_levels,
+    validate_networks,
+    validate_powerschool_url,
+)
 
 
 def validate_time_zone(name):
@@ -89,15 +95,32 @@ class Building(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="buildings")
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
+    day_start = models.TimeField(
+        "school day starts", null=True, blank=True, help_text="When the first class begins, e.g. 08:00."
+    )
+    day_end = models.TimeField(
+        "school day ends",
+        null=True,
+        blank=True,
+        help_text="After this, kiosks offer no late check-in (the front desk can still enter a delayed entry).",
+    )
     tardy_cutoff = models.TimeField(
         null=True,
         blank=True,
-        help_text="Late check-in is offered from this time on (the start of the school day); blank: at any time.",
+        help_text="Late check-in is offered from this time on; blank: from the start of the school day "
+        "(or at any time when that is blank too).",
     )
     self_serve_check_out = models.BooleanField(
         "self-serve check-out at kiosks",
         default=False,
         help_text="Off: students check out at the front desk, where a guardian's pickup is recorded.",
+    )
+    self_serve_grades = models.JSONField(
+        "grades allowed to self-serve",
+        default=list,
+        blank=True,
+        validators=[validate_grade_levels],
+        help_text="The grade levels that may sign in at kiosks; other students are sent to the front desk.",
     )
     kiosk_networks = models.TextField(
         "kiosk IP allowlist",
@@ -116,6 +139,26 @@ class Building(models.Model):
     @property
     def zone(self):
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def clean(self):
+        if self.day_start and self.day_end and self.day_end <= self.day_start:
+            raise ValidationError({"day_end": "The school day must end after it starts."})
+        if self.tardy_cutoff and self.day_start and self.tardy_cutoff < self.day_start:
+            raise ValidationError({"tardy_cutoff": "The tardy cut-off must be within the school day, not before it."})
+        if self.tardy_cutoff and self.day_end and self.tardy_cutoff >= self.day_end:
+            raise ValidationError({"tardy_cutoff": "The tardy cut-off must be within the school day, before it ends."})
+
+    @property
+    def late_check_in_opens(self):
+        """From when a kiosk offers late check-in: the tardy cut-off, else the start of the day (None: always)."""
+        return self.tardy_cutoff or self.day_start
+
+    def day_is_over(self, local_time):
+        return self.day_end is not None and local_time >= self.day_end
+
+    def self_serves(self, grade_level):
+        """Whether a student of `grade_level` may sign in at this building's kiosks (no list: every grade)."""
+        return not self.self_serve_grades or grade_level in self.self_serve_grades
 
     def admits_address(self, address):
         """Whether a kiosk at IP `address` may work for this building."""

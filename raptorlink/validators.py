@@ -97,3 +97,84 @@ def validate_networks(text):
             problems.append(f"“{entry}” is not an IP address or network such as 10.20.0.0/16.")
     if problems:
         raise ValidationError(problems)
+
+
+# --- grades -------------------------------------------------------------------------------------------------------
+
+# PowerSchool's grade levels: pre-kindergarten below zero, kindergarten 0, then 1 to 12.
+GRADE_NAMES = {"PK3": -2, "PK4": -1, "PK": -1, "K": 0, "KG": 0}
+LOWEST_GRADE, HIGHEST_GRADE = -2, 12
+GRADE_HINT = "use PK, K or 1 to 12, e.g. 9-12 or K,1,2"
+
+
+def grade_number(token):
+    """The grade level `token` names (9, K, PK), or None."""
+    token = token.strip().upper()
+    if token in GRADE_NAMES:
+        return GRADE_NAMES[token]
+    if token.isdigit() and 1 <= int(token) <= HIGHEST_GRADE:
+        return int(token)
+    return None
+
+
+def grade_text(grade):
+    return {-2: "PK3", -1: "PK", 0: "K"}.get(grade, str(grade))
+
+
+def _grade_entries(text):
+    return [entry.strip() for entry in (text or "").replace(";", ",").split(",") if entry.strip()]
+
+
+def _grade_entry(entry):
+    """The grades of one entry ("9", "K", "9-12"), or the message that says what is wrong with it."""
+    bounds = [bound.strip() for bound in entry.replace("–", "-").split("-")]
+    if len(bounds) > 2 or (len(bounds) == 2 and not all(bounds)):
+        return f"“{entry}” is not a grade or a range of grades; {GRADE_HINT}."
+    numbers = [grade_number(bound) for bound in bounds]
+    unknown = [bound for bound, number in zip(bounds, numbers, strict=True) if number is None]
+    if unknown:
+        return f"“{unknown[0]}” is not a grade; {GRADE_HINT}."
+    low, high = numbers[0], numbers[-1]
+    if low > high:
+        return f"“{entry}” runs backwards; write the lower grade first, e.g. {grade_text(high)}-{grade_text(low)}."
+    return list(range(low, high + 1))
+
+
+def grades_problems(text):
+    """One message per entry of `text` that is not a grade or a range of grades."""
+    return [outcome for outcome in map(_grade_entry, _grade_entries(text)) if isinstance(outcome, str)]
+
+
+def parse_grades(text):
+    """The grade levels `text` lists ("9-12", "6,7,8", "K-5"), sorted, each once; blank gives []."""
+    problems = grades_problems(text)
+    if problems:
+        raise ValidationError(problems, code="invalid_grades")
+    return sorted({grade for entry in _grade_entries(text) for grade in _grade_entry(entry)})
+
+
+def format_grades(grades):
+    """The short text for a list of grade levels: runs of three or more as ranges ("K-5, 7")."""
+    grades = sorted(set(grades or []))
+    runs = []
+    for grade in grades:
+        if runs and grade == runs[-1][-1] + 1:
+            runs[-1].append(grade)
+        else:
+            runs.append([grade])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{grade_text(run[0])}-{grade_text(run[-1])}")
+        else:
+            parts.extend(grade_text(grade) for grade in run)
+    return ", ".join(parts)
+
+
+def validate_grade_levels(grades):
+    """A stored list of grade levels: whole numbers from PK3 (-2) to 12."""
+    valid = isinstance(grades, list) and all(
+        isinstance(grade, int) and LOWEST_GRADE <= grade <= HIGHEST_GRADE for grade in grades
+    )
+    if not valid:
+        raise ValidationError(f"Grades must be a list of grade levels from {LOWEST_GRADE} (PK3) to {HIGHEST_GRADE}.")
