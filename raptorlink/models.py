@@ -399,3 +399,104 @@ class Incident(models.Model):
     def __str__(self):
         state = "open" if self.closed_at is None else "closed"
         return f"{self.get_kind_display()} in {self.district} ({state})"
+
+
+class MaintenanceWindow(models.Model):
+    """A time when RaptorLink or PowerSchool will be unavailable, announced to the district's contacts and shown
+    on its kiosks and front desks from an hour before until it ends."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="maintenance_windows")
+    title = models.CharField(max_length=150, help_text="A short headline, e.g. PowerSchool upgrade.")
+    message = models.TextField(
+        help_text="What people at the kiosks and front desks should know, e.g. sign-ins are kept and sent later."
+    )
+    starts_at = models.DateTimeField("starts")
+    ends_at = models.DateTimeField("ends")
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    posted_at = models.DateTimeField(auto_now_add=True)
+    # The times last e-mailed to the contacts: a change of either sends an update, the same times never twice.
+    announced_starts_at = models.DateTimeField(null=True, blank=True, editable=False)
+    announced_ends_at = models.DateTimeField(null=True, blank=True, editable=False)
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    # The banner appears this long before the window starts.
+    NOTICE = timedelta(hours=1)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["district", "ends_at"])]
+
+    def __str__(self):
+        return f"{self.title} ({self.district})"
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The window must end after it starts."})
+        if self.ends_at and self.ends_at <= timezone.now():
+            raise ValidationError({"ends_at": "This window would be over already; choose an end in the future."})
+
+    @property
+    def cancelled(self):
+        return self.cancelled_at is not None
+
+    def is_over(self, now=None):
+        return self.ends_at <= (now or timezone.now())
+
+    def is_under_way(self, now=None):
+        return self.starts_at <= (now or timezone.now()) < self.ends_at
+
+
+class AuditEntry(models.Model):
+    """One change to the district's configuration, or an edit or void of a student event: who, what, when, and
+    the changed fields' values before and after (secrets appear as changed, never with their values).
+
+    The district, building and actor are kept as plain ids without database constraints, so an entry outlives
+    what it names: deleting a building must not delete, or be blocked by, the record of its deletion."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Deleted"
+        REVOKED = "revoked", "Revoked"
+        CANCELLED = "cancelled", "Cancelled"
+        EDITED = "edited", "Edited"
+        VOIDED = "voided", "Voided"
+
+    at = models.DateTimeField(default=timezone.now)
+    district = models.ForeignKey(
+        District, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField("who", max_length=200)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    object_type = models.CharField("type", max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_label = models.CharField("what", max_length=300)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why, when the person said (edits and voids).")
+
+    class Meta:
+        verbose_name = "audit log entry"
+        verbose_name_plural = "audit log"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["district", "-at"]), models.Index(fields=["-at"])]
+
+    def __str__(self):
+        return f"{self.actor_name} {self.get_action_display().lower()} {self.object_type} {self.object_label}"
