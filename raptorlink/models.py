@@ -293,8 +293,13 @@ class School(models.Model):
         related_name="schools",
         help_text="The entrance this school's students use. A middle and a high school may share one.",
     )
-    dcid = models.BigIntegerField("SCHOOLS.DCID", help_text="PowerSchool's key for the school (the v1 `id`).")
+    dcid = models.BigIntegerField(
+        "SCHOOLS.DCID", null=True, blank=True, help_text="PowerSchool's key for the school (the v1 `id`)."
+    )
     number = models.IntegerField("school number", help_text="SCHOOLS.SCHOOL_NUMBER: the `schoolid` of every table.")
+    # A school read from a roster file (OneRoster, Clever) is found again by that source's id; PowerSchool's by DCID.
+    source = models.CharField(max_length=20, default="powerschool", editable=False)
+    key = models.CharField(max_length=64, blank=True, editable=False, help_text="The roster source's id.")
     name = models.CharField(max_length=200)
     abbreviation = models.CharField(max_length=20, blank=True)
     low_grade = models.IntegerField(null=True, blank=True)

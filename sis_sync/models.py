@@ -4,7 +4,7 @@ Every synced row carries its source's key (`key`: the PowerSchool DCID as text f
 OneRoster, ...), an `active` flag (records that disappear are deactivated, never deleted, so history stays
 readable), a `fingerprint` of the synced values (an unchanged record is never written again) and when it was last
 seen. Values that PowerSchool's other tables point at are kept as `ps_id` (the table's ID column, which is not the
-DCID). Fields a person sets in RaptorLink (a preferred name, a note) live beside the synced ones and no sync writes
+DCID); rows read from a roster file (OneRoster, Clever) have none. Fields a person sets in RaptorLink (a preferred name, a note) live beside the synced ones and no sync writes
 them.
 """
 
@@ -45,7 +45,7 @@ class SyncedModel(models.Model):
 
 class Term(SyncedModel):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="terms")
-    ps_id = models.IntegerField("TERMS.ID")
+    ps_id = models.IntegerField("TERMS.ID", null=True, blank=True)
     year_id = models.IntegerField("year id", help_text="School year start − 1990: 2026-27 is 36.")
     name = models.CharField(max_length=100)
     abbreviation = models.CharField(max_length=20, blank=True)
@@ -165,7 +165,9 @@ class Staff(SyncedModel):
 class StaffSchool(SyncedModel):
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="schools")
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
-    ps_id = models.IntegerField("SCHOOLSTAFF.ID", help_text="What SECTIONS.TEACHER points at.")
+    ps_id = models.IntegerField(
+        "SCHOOLSTAFF.ID", null=True, blank=True, help_text="What SECTIONS.TEACHER points at."
+    )
 
     class Meta:
         constraints = [SyncedModel.key_constraint("staff_school_key")]
@@ -263,7 +265,7 @@ class StudentContact(SyncedModel):
 
 class Section(SyncedModel):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="sections")
-    ps_id = models.IntegerField("SECTIONS.ID")
+    ps_id = models.IntegerField("SECTIONS.ID", null=True, blank=True)
     term = models.ForeignKey(Term, on_delete=models.SET_NULL, null=True, blank=True, related_name="sections")
     course_number = models.CharField(max_length=50)
     course_name = models.CharField(max_length=200, blank=True)
@@ -300,7 +302,7 @@ class Enrollment(SyncedModel):
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="enrollments")
-    ps_id = models.BigIntegerField("CC.ID")
+    ps_id = models.BigIntegerField("CC.ID", null=True, blank=True)
     entry_date = models.DateField()
     exit_date = models.DateField()
     dropped = models.BooleanField(default=False)
@@ -437,3 +439,52 @@ class SyncIssue(models.Model):
 def clock(seconds):
     """Seconds since midnight as HH:MM."""
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+# --- roster sources ----------------------------------------------------------------------------------
+
+
+class RosterSource(models.Model):
+    """Where a district's roster comes from, and where the PowerSchool student identifier hides in it.
+
+    A district that shares PowerSchool with Clever or ClassLink can have RaptorLink read those files instead of
+    syncing; write-backs still need PowerSchool's STUDENTS.ID, so the district says which field of the file
+    carries which PowerSchool identifier.
+    """
+
+    class IdentifierField(models.TextChoices):
+        RECORD_ID = "record_id", "The record's id (Clever Student_id, OneRoster sourcedId)"
+        STUDENT_NUMBER = "student_number", "The student number (Clever Student_number, OneRoster identifier)"
+
+    class IdentifierRule(models.TextChoices):
+        DCID = "dcid", "It holds STUDENTS.DCID (converted to STUDENTS.ID at write-back)"
+        ID = "id", "It holds STUDENTS.ID"
+        STUDENT_NUMBER = "student_number", "It holds nothing of PowerSchool's: find students by student number"
+
+    district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="roster_source")
+    owner = models.CharField(
+        "roster comes from",
+        max_length=20,
+        choices=Source.choices,
+        default=Source.POWERSCHOOL,
+        help_text="Only this source's imports or syncs may change students, staff and schedules.",
+    )
+    identifier_field = models.CharField(
+        "field with PowerSchool's identifier",
+        max_length=20,
+        choices=IdentifierField.choices,
+        default=IdentifierField.RECORD_ID,
+    )
+    identifier_rule = models.CharField(
+        "what that field holds",
+        max_length=20,
+        choices=IdentifierRule.choices,
+        default=IdentifierRule.DCID,
+        help_text="Navigate360 and most districts map the DCID into Clever's Student_id or ClassLink's sourcedId.",
+    )
+
+    class Meta:
+        verbose_name = "roster source"
+
+    def __str__(self):
+        return f"Roster source of {self.district}: {self.get_owner_display()}"
