@@ -6,12 +6,13 @@ instead of "unknown"; only the building's own active students can be chosen.
 
 from dataclasses import dataclass
 
-from raptorlink.models import VisibleStudentId
+from raptorlink.models import VisibleStudentId, grade_label
 from sis_sync.engine.students import search_text
 from sis_sync.models import Student
 
 SEARCH_LIMIT = 12
 SEARCH_MIN_LENGTH = 2
+SIGN_IN_AT_DESK = "Please sign in at the front desk."
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,15 @@ def student_problem(student, building):
     if student.school is None or student.school.building_id != building.pk:
         return f"{student.display_name} does not attend a school in {building}."
     return ""
+
+
+def self_serve_problem(student, building):
+    """Why `student` may not sign in at `building`'s kiosks though the front desk may sign them in, or ""."""
+    if building.self_serves(student.grade_level):
+        return ""
+    if student.grade_level is None:
+        return f"The kiosk does not know {student.display_name}'s grade. {SIGN_IN_AT_DESK}"
+    return f"Students in grade {grade_label(student.grade_level)} do not sign in at the kiosk. {SIGN_IN_AT_DESK}"
 
 
 def students_of_building(building):

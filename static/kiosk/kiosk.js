@@ -21,6 +21,7 @@
     building: root.dataset.building,
     timeZone: root.dataset.timeZone,
     tardyCutoff: root.dataset.tardyCutoff || null,
+    dayEnd: root.dataset.dayEnd || null,
     doneSeconds: Number(root.dataset.doneSeconds) || 8,
   };
   const QUEUE_KEY = "raptorlink.kiosk.queue";
@@ -212,6 +213,8 @@
   }
 
   function offlineAnswer(student) {
+    // A student the roster says may not self-serve is sent to a person, as the server would.
+    if (student.self_serve === false) return { ok: false, message: "Please sign in at the front desk." };
     const offers = [];
     if (lateCheckInOpen()) offers.push("late_check_in");
     if (roster.selfServeCheckOut) offers.push("early_check_out");
@@ -221,10 +224,18 @@
   }
 
   function lateCheckInOpen() {
-    return !config.tardyCutoff || localTime(new Date()) >= config.tardyCutoff;
+    const now = localTime(new Date());
+    return (!config.tardyCutoff || now >= config.tardyCutoff) && !dayIsOver(now);
+  }
+
+  function dayIsOver(now) {
+    return Boolean(config.dayEnd) && now >= config.dayEnd;
   }
 
   function cutoffNotice() {
+    if (dayIsOver(localTime(new Date()))) {
+      return `The school day is over (it ended at ${config.dayEnd}): no late check-in now. Please see the front desk.`;
+    }
     return `Late check-in starts at ${config.tardyCutoff}. Until then you are not late: go straight to class.`;
   }
 
@@ -515,7 +526,12 @@
     let next = ROSTER_RETRY_MS;
     try {
       const { body } = await call(config.urls.roster);
-      const students = body.students.map(([id, visibleId, name]) => ({ id, visible_id: visibleId, name }));
+      const students = body.students.map(([id, visibleId, name, selfServe]) => ({
+        id,
+        visible_id: visibleId,
+        name,
+        self_serve: selfServe,
+      }));
       roster = {
         students,
         byNumber: new Map(students.map((student) => [student.visible_id, student])),
@@ -523,6 +539,7 @@
         selfServeCheckOut: body.self_serve_check_out,
       };
       config.tardyCutoff = body.tardy_cutoff;
+      config.dayEnd = body.day_end;
       next = body.refresh_seconds * 1000;
       // Says when this kiosk could recognise students without the server (read by support staff and tests).
       document.body.dataset.roster = "loaded";

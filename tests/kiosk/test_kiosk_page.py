@@ -217,8 +217,8 @@ def test_the_roster_lists_the_buildings_active_students_for_offline_recognition(
     campus.ben.active = False
     campus.ben.save()
     roster = kiosk.get(ROSTER).json()
-    assert roster["columns"] == ["id", "visible_id", "name"]
-    assert roster["students"] == [[campus.ada.pk, ADA, "Ada Lovelace"]]
+    assert roster["columns"] == ["id", "visible_id", "name", "self_serve"]
+    assert roster["students"] == [[campus.ada.pk, ADA, "Ada Lovelace", True]]
     assert [reason["label"] for reason in roster["reasons"]["late_check_in"]][0] == "Doctor appointment"
     assert (roster["tardy_cutoff"], roster["self_serve_check_out"]) == (None, False)
 

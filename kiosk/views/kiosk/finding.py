@@ -9,7 +9,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from kiosk.devices import kiosk_required
-from kiosk.lookup import Lookup, student_by_number, student_problem, students_by_name, students_of_building, visible_id
+from kiosk.lookup import (
+    SIGN_IN_AT_DESK,
+    Lookup,
+    self_serve_problem,
+    student_by_number,
+    student_problem,
+    students_by_name,
+    students_of_building,
+    visible_id,
+)
 from kiosk.models import EventKind, Reason, StudentEvent
 from raptorlink.models import VisibleStudentId
 from sis_sync.models import Student
@@ -48,20 +57,27 @@ def roster(request):
     what it needs to offer a sign-in then: the reasons, the tardy cut-off and whether check-out is self-serve."""
     building = request.kiosk.building
     number = "ps_id" if building.district.visible_student_id == VisibleStudentId.SIS_ID else "student_number"
-    rows = students_of_building(building).values_list("pk", number, "preferred_name", "first_name", "last_name")
+    fields = ("pk", number, "preferred_name", "first_name", "last_name", "grade_level")
+    rows = students_of_building(building).values_list(*fields)
     return JsonResponse(
         {
-            "columns": ["id", "visible_id", "name"],
+            "columns": ["id", "visible_id", "name", "self_serve"],
             "students": [
-                [pk, str(shown or ""), f"{preferred or first} {last}"] for pk, shown, preferred, first, last in rows
+                [pk, str(shown or ""), f"{preferred or first} {last}", building.self_serves(grade)]
+                for pk, shown, preferred, first, last, grade in rows
             ],
             "reasons": reasons_json(building, offerable_kinds(building)),
-            "tardy_cutoff": f"{building.tardy_cutoff:%H:%M}" if building.tardy_cutoff else None,
+            "tardy_cutoff": clock(building.late_check_in_opens),
+            "day_end": clock(building.day_end),
             "self_serve_check_out": building.self_serve_check_out,
             "time_zone": building.time_zone,
             "refresh_seconds": ROSTER_REFRESH_SECONDS,
         }
     )
+
+
+def clock(moment):
+    return f"{moment:%H:%M}" if moment else None
 
 
 def student_by_pk(building, pk):
@@ -73,7 +89,7 @@ def student_by_pk(building, pk):
         student = students.select_related("school").first()
     if student is None:
         return Lookup(None, f"This student could not be found. {FRONT_DESK}")
-    return Lookup(student, student_problem(student, building))
+    return at_kiosk(Lookup(student, student_problem(student, building)), building)
 
 
 def student_by_typed_number(building, typed):
@@ -81,12 +97,19 @@ def student_by_typed_number(building, typed):
     if lookup.student is None and typed.strip():
         # An unknown number may be a typo the student can fix.
         return Lookup(None, f"{lookup.problem} Check it, or ask at the front desk.")
-    return lookup
+    return at_kiosk(lookup, building)
+
+
+def at_kiosk(lookup, building):
+    """The lookup as the kiosk sees it: a student of a grade that does not self-serve is sent to the front desk."""
+    if not lookup.ok:
+        return lookup
+    return Lookup(lookup.student, self_serve_problem(lookup.student, building))
 
 
 def lookup_message(lookup):
     # Without a student the message already says what to do; a student who may not sign in needs a person.
-    if lookup.student is None:
+    if lookup.student is None or SIGN_IN_AT_DESK in lookup.problem:
         return lookup.problem
     return f"{lookup.problem} {FRONT_DESK}"
 
@@ -153,14 +176,20 @@ def offered_kinds(building, when):
 
 
 def late_check_in_open(building, when):
-    cutoff = building.tardy_cutoff
-    return cutoff is None or timezone.localtime(when, building.zone).time() >= cutoff
+    """Whether the kiosk offers late check-in at `when`: from the tardy cut-off (or the start of the school day)
+    until the day ends."""
+    local = timezone.localtime(when, building.zone).time()
+    opens = building.late_check_in_opens
+    return (opens is None or local >= opens) and not building.day_is_over(local)
 
 
 def cutoff_notice(building, when):
     if late_check_in_open(building, when):
         return ""
-    return f"Late check-in starts at {building.tardy_cutoff:%H:%M}. Until then you are not late: go straight to class."
+    if building.day_is_over(timezone.localtime(when, building.zone).time()):
+        return f"The school day is over (it ended at {building.day_end:%H:%M}): no late check-in now. {FRONT_DESK}"
+    opens = building.late_check_in_opens
+    return f"Late check-in starts at {opens:%H:%M}. Until then you are not late: go straight to class."
 
 
 def reasons_json(building, kinds):
