@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class RaptorlinkConfig(AppConfig):
     name = "raptorlink"
     verbose_name = "RaptorLink"
+
+    def ready(self):
+        from raptorlink.audit import signals_connect
+
+        signals_connect()

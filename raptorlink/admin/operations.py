@@ -1,0 +1,233 @@
+"""Operations: maintenance windows announced to the district, and the audit log of configuration changes.
+
+District admins post, change and cancel maintenance windows; building admins and IT viewers read them. The audit
+log is read-only: district admins read their district's entries, building admins their buildings' entries.
+"""
+
+import zoneinfo
+from datetime import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import StreamingHttpResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from raptorlink.admin.scoping import DistrictScopedAdmin
+from raptorlink.audit import csv_lines
+from raptorlink.maintenance import maintenance_cancel, maintenance_post, window_when
+from raptorlink.models import AuditEntry, MaintenanceWindow, Membership, Role
+from raptorlink.permissions import MANAGE_ROLES, districts_for
+
+# --- maintenance windows -----------------------------------------------------------------------------------------
+
+
+class MaintenanceWindowForm(forms.ModelForm):
+    """The times are entered and shown in the district's own zone, whatever the server's zone."""
+
+    starts_at = forms.SplitDateTimeField(label="Starts", widget=AdminSplitDateTime, help_text="District time.")
+    ends_at = forms.SplitDateTimeField(label="Ends", widget=AdminSplitDateTime, help_text="District time.")
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = ["district", "title", "message", "starts_at", "ends_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            zone = self.instance.district.time_zone
+            for name in ("starts_at", "ends_at"):
+                local = timezone.localtime(getattr(self.instance, name), timezone=as_zoneinfo(zone))
+                self.initial[name] = local.replace(tzinfo=None)
+
+    def clean(self):
+        cleaned = super().clean()
+        district = cleaned.get("district") or (self.instance.district if self.instance.district_id else None)
+        if district is None:
+            return cleaned
+        for name in ("starts_at", "ends_at"):
+            if isinstance(cleaned.get(name), datetime):
+                cleaned[name] = in_zone(cleaned[name], district.time_zone)
+        return cleaned
+
+
+def as_zoneinfo(name):
+    return zoneinfo.ZoneInfo(name)
+
+
+def in_zone(moment, zone_name):
+    """The same wall-clock time as `moment` (read in the server's zone by the form), in the district's zone."""
+    wall = timezone.localtime(moment).replace(tzinfo=None)
+    return timezone.make_aware(wall, as_zoneinfo(zone_name))
+
+
+@admin.register(MaintenanceWindow)
+class MaintenanceWindowAdmin(DistrictScopedAdmin):
+    form = MaintenanceWindowForm
+    list_display = ["title", "district", "when", "state", "emailed"]
+    list_filter = [("district", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "message"]
+    list_select_related = ["district"]
+    actions = ["cancel_selected"]
+    STATUS = ["state", "posted_by", "posted_at", "emailed", "cancelled_by"]
+
+    @admin.display(description="When (district time)", ordering="starts_at")
+    def when(self, window):
+        return window_when(window)
+
+    @admin.display(description="State")
+    def state(self, window):
+        now = timezone.now()
+        if window.cancelled:
+            return f"Cancelled {timezone.localtime(window.cancelled_at, as_zoneinfo(window.district.time_zone)):%m/%d/%Y %H:%M}"
+        if window.is_over(now):
+            return "Over"
+        if window.is_under_way(now):
+            return "Under way: shown on kiosks and front desks"
+        if window.starts_at - MaintenanceWindow.NOTICE <= now:
+            return "Starts within the hour: shown on kiosks and front desks"
+        return "Upcoming"
+
+    @admin.display(description="Contacts e-mailed")
+    def emailed(self, window):
+        if not window.emailed_at:
+            return "not yet"
+        return f"{timezone.localtime(window.emailed_at, as_zoneinfo(window.district.time_zone)):%m/%d/%Y %H:%M %Z}"
+
+    def get_fieldsets(self, request, obj=None):
+        main = (None, {"fields": ["district", "title", "message", "starts_at", "ends_at"]})
+        if obj is None:
+            return [main]
+        return [main, ("Status", {"fields": self.STATUS})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.STATUS
+
+    def has_change_permission(self, request, obj=None):
+        # A cancelled or finished window is kept as it was, as the record of what the district was told.
+        if obj is not None and (obj.cancelled or obj.is_over()):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        maintenance_post(obj, posted_by=request.user)
+
+    @admin.action(description="Cancel selected maintenance windows", permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        managed = queryset.filter(district__in=districts_for(request.user, MANAGE_ROLES), cancelled_at=None)
+        cancelled = [window for window in managed if maintenance_cancel(window, cancelled_by=request.user)]
+        if cancelled:
+            names = ", ".join(f"“{window.title}”" for window in cancelled)
+            self.message_user(request, f"Cancelled {names}; contacts who were told are told it is off.")
+        else:
+            self.message_user(request, "Nothing to cancel among the selected windows.", messages.WARNING)
+
+
+# --- the audit log -------------------------------------------------------------------------------------------------
+
+
+def administered_building_ids(user):
+    memberships = Membership.objects.filter(user=user, role=Role.BUILDING_ADMIN).exclude(buildings=None)
+    return set(memberships.values_list("buildings", flat=True))
+
+
+def entries_readable_by(user):
+    """District admins: their districts' entries; building admins: the entries about their buildings."""
+    if not (user.is_active and user.is_authenticated):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    return Q(district__in=districts_for(user, MANAGE_ROLES)) | Q(building__in=administered_building_ids(user))
+
+
+def may_read_audit_log(user):
+    return user.is_superuser or districts_for(user, MANAGE_ROLES).exists() or bool(administered_building_ids(user))
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Written by RaptorLink as changes happen; nobody adds, changes or removes an entry."""
+
+    change_list_template = "admin/raptorlink/auditentry/change_list.html"
+    list_display = ["when", "actor_name", "action", "object_type", "object_label", "summary"]
+    list_filter = [
+        ("district", admin.RelatedOnlyFieldListFilter),
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        "action",
+        "object_type",
+        ("at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["actor_name", "object_label", "object_id", "reason"]
+    list_select_related = ["district"]
+    fields = ["when", "actor_name", "action", "object_type", "object_id", "object_label", "reason", "changes"]
+    readonly_fields = fields
+
+    @admin.display(description="When", ordering="at")
+    def when(self, entry):
+        zone = as_zoneinfo(entry.district.time_zone) if entry.district_id and entry.district else None
+        return f"{timezone.localtime(entry.at, zone):%m/%d/%Y %H:%M:%S %Z}"
+
+    @admin.display(description="Changes")
+    def summary(self, entry):
+        names = sorted(set(entry.before) | set(entry.after))
+        return ", ".join(names) if entry.action in (AuditEntry.Action.CHANGED, AuditEntry.Action.EDITED) else ""
+
+    @admin.display(description="Before and after")
+    def changes(self, entry):
+        names = sorted(set(entry.before) | set(entry.after))
+        if not names:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
+            ((name, shown(entry.before.get(name)), shown(entry.after.get(name))) for name in names),
+        )
+        return format_html("<table><tr><th>Field</th><th>Before</th><th>After</th></tr>{}</table>", rows)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(entries_readable_by(request.user))
+
+    def has_module_permission(self, request):
+        return may_read_audit_log(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_module_permission(request)
+        return AuditEntry.objects.filter(entries_readable_by(request.user), pk=obj.pk).exists()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        export = path("export.csv", self.admin_site.admin_view(self.export_view), name="raptorlink_auditentry_export")
+        return [export, *super().get_urls()]
+
+    def export_view(self, request):
+        """The entries the list shows with the same filters and search, as CSV."""
+        if not self.has_module_permission(request):
+            raise PermissionDenied
+        entries = self.get_changelist_instance(request).queryset
+        response = StreamingHttpResponse(csv_lines(entries), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="audit-log-{timezone.localdate():%Y-%m-%d}.csv"'
+        return response
+
+
+def shown(value):
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "none"
+    return str(value)
