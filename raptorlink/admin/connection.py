@@ -1,7 +1,9 @@
 """The district's PowerSchool connection: URL, client id and the write-only secret."""
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from raptorlink.admin.scoping import DistrictScopedAdmin
 from raptorlink.forms import PowerSchoolConnectionForm
@@ -11,7 +13,7 @@ from raptorlink.models import PowerSchoolConnection
 @admin.register(PowerSchoolConnection)
 class PowerSchoolConnectionAdmin(DistrictScopedAdmin):
     form = PowerSchoolConnectionForm
-    list_display = ["district", "base_url", "client_id", "token_status", "updated_at"]
+    list_display = ["district", "base_url", "client_id", "token_status", "updated_at", "setup_link"]
     readonly_fields = ["token_status", "updated_at"]
     fieldsets = [
         (None, {"fields": ["district", "base_url", "client_id", "client_secret"]}),
@@ -33,3 +35,8 @@ class PowerSchoolConnectionAdmin(DistrictScopedAdmin):
         if connection.usable_token():
             return f"cached, valid until {timezone.localtime(connection.token_expires_at):%Y-%m-%d %H:%M %Z}"
         return "none cached (a new one is requested on the next call)"
+
+    @admin.display(description="PowerSchool Setup")
+    def setup_link(self, connection):
+        url = reverse("admin:powerschool_setup", kwargs={"district_id": connection.district_id})
+        return format_html('<a href="{}">Settings, plugin, schools and logs</a>', url)

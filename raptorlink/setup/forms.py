@@ -52,7 +52,17 @@ class SchoolWritebackForm(forms.ModelForm):
         return cleaned
 
 
-SchoolWritebackFormSet = forms.modelformset_factory(School, form=SchoolWritebackForm, extra=0, edit_only=True)
+class BaseSchoolFormSet(forms.BaseModelFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Django offers every school here; only the rows on the page may be named, so a posted id of another
+        # school (another building's, another district's) is refused instead of silently ignored.
+        form.fields["id"].queryset = self.get_queryset()
+
+
+SchoolWritebackFormSet = forms.modelformset_factory(
+    School, form=SchoolWritebackForm, formset=BaseSchoolFormSet, extra=0, edit_only=True
+)
 
 
 def school_formset(schools, district, data=None):
