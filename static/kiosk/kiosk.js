@@ -541,6 +541,7 @@
       config.tardyCutoff = body.tardy_cutoff;
       config.dayEnd = body.day_end;
       next = body.refresh_seconds * 1000;
+      showMaintenance(body.maintenance || []);
       // Says when this kiosk could recognise students without the server (read by support staff and tests).
       document.body.dataset.roster = "loaded";
     } catch (error) {
@@ -548,6 +549,21 @@
       setOnline(false);
     }
     setTimeout(loadRoster, next);
+  }
+
+  // Maintenance notices come with the roster, so a kiosk open since the morning shows them.
+  function showMaintenance(banners) {
+    $("maintenance").replaceChildren(
+      ...banners.map((banner) => {
+        const line = document.createElement("p");
+        const heading = document.createElement("strong");
+        line.className = "kiosk-banner kiosk-offline";
+        line.dataset.state = banner.state;
+        heading.textContent = banner.heading;
+        line.append(heading, ` · ${banner.when}`, document.createElement("br"), banner.message);
+        return line;
+      }),
+    );
   }
 
   // --- keys from people and card readers ------------------------------------------------------------------

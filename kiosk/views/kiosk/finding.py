@@ -20,6 +20,7 @@ from kiosk.lookup import (
     visible_id,
 )
 from kiosk.models import EventKind, Reason, StudentEvent
+from raptorlink.maintenance import building_banners
 from raptorlink.models import VisibleStudentId
 from sis_sync.models import Student
 
@@ -72,6 +73,7 @@ def roster(request):
             "self_serve_check_out": building.self_serve_check_out,
             "time_zone": building.time_zone,
             "refresh_seconds": ROSTER_REFRESH_SECONDS,
+            "maintenance": building_banners(building),
         }
     )
 
