@@ -74,8 +74,7 @@ class CleverImport:
         for row in read_rows(self.files, name, required_header(REQUIRED[name]), notes=self.notes):
             key = tuple(row.text(column, required=True) for column in id_columns)
             if key in ids:
-                shown = " and ".join(f"{column} “{value}”" for column, value in zip(id_columns, key, strict=True))
-                raise row.error(id_columns[0], f"{shown} appear twice in {name}; each must be listed once.")
+                raise row.error(id_columns[0], _repeated(name, id_columns, key))
             ids.add(key)
             yield row
 
@@ -264,6 +263,13 @@ class CleverImport:
                 "dropped": False,
             })  # fmt: skip
         self.writer.deactivate_missing(Enrollment, "enrollments")
+
+
+def _repeated(name, columns, values):
+    if len(columns) == 1:
+        return f"“{values[0]}” appears twice in {name}; every {columns[0]} must be unique."
+    pairs = " and ".join(f"{column} “{value}”" for column, value in zip(columns, values, strict=True))
+    return f"{pairs} appear together twice in {name}; list each pair once."
 
 
 def _term_values(school_pk, name, first, last):

@@ -11,7 +11,7 @@ from sis_sync.engine.runner import start_run
 from sis_sync.models import RosterSource, Source, SyncRun
 from sis_sync.rosters.clever import import_clever
 from sis_sync.rosters.csvfiles import RosterError, RosterFiles
-from sis_sync.rosters.oneroster import import_oneroster, read_manifest
+from sis_sync.rosters.oneroster import import_oneroster
 from sis_sync.rosters.records import RosterWriter
 
 logger = logging.getLogger(__name__)
@@ -41,8 +41,7 @@ def roster_import(district, source, path, *, dry_run=False, trigger="command"):
     owner_check(district, source)
     notes = []
     with RosterFiles(path) as files:
-        kind = SyncRun.Kind.DELTA if source == Source.ONEROSTER and read_manifest(files).delta else SyncRun.Kind.FULL
-        run = _new_run(district, source, kind, trigger, dry_run)
+        run = _new_run(district, source, trigger, dry_run)
         if run.status == SyncRun.Status.SKIPPED:
             return RosterImport(run, notes, dry_run)
         try:
@@ -65,7 +64,9 @@ def owner_check(district, source):
         )
 
 
-def _new_run(district, source, kind, trigger, dry_run):
+def _new_run(district, source, trigger, dry_run):
+    """A full run to begin with: a OneRoster set turns out to be a delta once its manifest has been read."""
+    kind = SyncRun.Kind.FULL
     if dry_run:
         return SyncRun(district=district, kind=kind, trigger=trigger, source=source, started_at=timezone.now())
     run = start_run(district, kind, trigger)
@@ -78,7 +79,8 @@ def _import(run, source, files, notes, dry_run):
     try:
         with transaction.atomic():
             writer = RosterWriter(run, source)
-            IMPORTERS[source](writer, files, notes)
+            if IMPORTERS[source](writer, files, notes):
+                run.kind = SyncRun.Kind.DELTA
             run.counts = writer.finish()
             if dry_run:
                 raise DryRunFinished
