@@ -9,7 +9,6 @@ import segno
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -21,45 +20,30 @@ from kiosk.devices import enrolment_issue, kiosk_create, kiosk_revoke
 from kiosk.forms import DatalistInput, ReasonCodeForm, ReasonCodeFormSet, ReasonForm, code_suggestions
 from kiosk.models import KioskDevice, Reason, ReasonCode, StudentEvent, StudentEventChange, UnrecordedSignIn
 from kiosk.preflight import next_year_id, rollover_report, writeback_problems, year_label
-from raptorlink.models import Building, District, Membership, Role, School
-from raptorlink.permissions import MANAGE_ROLES, READ_ROLES, can_manage, districts_for
+from raptorlink.admin.scoping import BuildingScopedAdmin
+from raptorlink.models import District
+from raptorlink.permissions import (
+    Action,
+    buildings_for,
+    districts_for,
+    districts_reached,
+    may,
+    rows_q,
+    schools_for,
+)
 from sis_sync.models import SyncRun
 from sis_sync.services import run_sync
 
-DISTRICT_WIDE_READERS = {Role.DISTRICT_ADMIN, Role.IT_VIEWER}
 
-
-def admin_building_ids(user):
-    """The buildings `user` administers as a building admin."""
-    memberships = Membership.objects.filter(user=user, role=Role.BUILDING_ADMIN)
-    return set(memberships.exclude(buildings=None).values_list("buildings", flat=True))
-
-
-def reasons_readable_by(user):
-    if user.is_superuser:
-        return Q()
-    building_admin_districts = districts_for(user, {Role.BUILDING_ADMIN})
-    return (
-        Q(district__in=districts_for(user, DISTRICT_WIDE_READERS))
-        | Q(district__in=building_admin_districts, building=None)
-        | Q(building__in=admin_building_ids(user))
-    )
-
-
-def reasons_managed_by(user):
-    if user.is_superuser:
-        return Q()
-    return Q(district__in=districts_for(user, MANAGE_ROLES)) | Q(building__in=admin_building_ids(user))
+def reasons_where(user, action):
+    """The reasons on which `user` may take `action`: their districts' or their buildings' (and shared ones)."""
+    return Reason.objects.filter(rows_q(user, action, building_path="building"))
 
 
 def may_change_reason(user, reason):
     if reason is None:
-        return may_manage_some_reasons(user)
-    return Reason.objects.filter(reasons_managed_by(user), pk=reason.pk).exists()
-
-
-def may_manage_some_reasons(user):
-    return user.is_superuser or districts_for(user, MANAGE_ROLES).exists() or bool(admin_building_ids(user))
+        return may(user, Action.MANAGE_REASONS)
+    return reasons_where(user, Action.MANAGE_REASONS).filter(pk=reason.pk).exists()
 
 
 class ReasonCodeInline(admin.TabularInline):
@@ -85,25 +69,24 @@ class ReasonCodeInline(admin.TabularInline):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "code":
-            kwargs["widget"] = DatalistInput(code_suggestions(schools_for(request.user)))
+            kwargs["widget"] = DatalistInput(code_suggestions(mappable_schools(request.user)))
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "school":
-            kwargs["queryset"] = schools_for(request.user)
+            kwargs["queryset"] = mappable_schools(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def schools_for(user):
+def mappable_schools(user):
     """The schools whose codes `user` may map: their districts' as a district admin, their buildings' otherwise."""
-    schools = School.objects.filter(active=True).select_related("district")
-    if user.is_superuser:
-        return schools
-    return schools.filter(Q(district__in=districts_for(user, MANAGE_ROLES)) | Q(building__in=admin_building_ids(user)))
+    return schools_for(user, Action.MANAGE_REASONS).filter(active=True).select_related("district")
 
 
 @admin.register(Reason)
-class ReasonAdmin(admin.ModelAdmin):
+class ReasonAdmin(BuildingScopedAdmin):
+    read_action = Action.READ_REASONS
+    manage_action = Action.MANAGE_REASONS
     form = ReasonForm
     inlines = [ReasonCodeInline]
     list_display = ["label", "kind", "district", "where", "excused", "enabled", "codes_mapped"]
@@ -120,41 +103,20 @@ class ReasonAdmin(admin.ModelAdmin):
         return ", ".join(f"{mapping.school.name}: {mapping.code}" for mapping in reason.codes.all()) or "none"
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).prefetch_related("codes__school")
-        return queryset.filter(reasons_readable_by(request.user))
-
-    def has_module_permission(self, request):
-        return districts_for(request.user, READ_ROLES).exists()
-
-    def has_view_permission(self, request, obj=None):
-        if obj is None:
-            return self.has_module_permission(request)
-        return Reason.objects.filter(reasons_readable_by(request.user), pk=obj.pk).exists()
-
-    def has_add_permission(self, request):
-        return may_manage_some_reasons(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return may_change_reason(request.user, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj)
+        return super().get_queryset(request).prefetch_related("codes__school")
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        user = request.user
-        whole = District.objects.all() if user.is_superuser else districts_for(user, MANAGE_ROLES)
-        scope = {"whole_district_ids": frozenset(whole.values_list("pk", flat=True))}
-        return type(form.__name__, (form,), {**scope, "building_ids": frozenset(admin_building_ids(user))})
+        whole = districts_for(request.user, Action.MANAGE_REASONS).values_list("pk", flat=True)
+        own = buildings_for(request.user, Action.MANAGE_REASONS).values_list("pk", flat=True)
+        scope = {"whole_district_ids": frozenset(whole), "building_ids": frozenset(own)}
+        return type(form.__name__, (form,), scope)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        user = request.user
         if db_field.name == "district":
-            kwargs["queryset"] = districts_for(user, {Role.DISTRICT_ADMIN, Role.BUILDING_ADMIN})
+            kwargs["queryset"] = districts_reached(request.user, Action.MANAGE_REASONS)
         if db_field.name == "building":
-            kwargs["queryset"] = Building.objects.filter(
-                Q(district__in=districts_for(user, MANAGE_ROLES)) | Q(pk__in=admin_building_ids(user))
-            )
+            kwargs["queryset"] = buildings_for(request.user, Action.MANAGE_REASONS)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_urls(self):
@@ -169,13 +131,13 @@ class ReasonAdmin(admin.ModelAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        importable = District.objects.all() if request.user.is_superuser else districts_for(request.user, MANAGE_ROLES)
+        importable = districts_for(request.user, Action.RUN_SYNC)
         return super().changelist_view(request, {**(extra_context or {}), "import_districts": importable})
 
     def preflight_view(self, request):
         if not self.has_module_permission(request):
             raise PermissionDenied
-        districts = District.objects.all() if request.user.is_superuser else districts_for(request.user, READ_ROLES)
+        districts = districts_reached(request.user, Action.READ_REASONS)
         context = {
             **self.admin_site.each_context(request),
             "title": "Write-back setup check",
@@ -188,7 +150,7 @@ class ReasonAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         district = get_object_or_404(District, pk=district_id)
-        if not can_manage(request.user, district):
+        if not may(request.user, Action.RUN_SYNC, district):
             raise PermissionDenied
         run = attendance_codes_import(district, request.user)
         level = messages.SUCCESS if run.status == SyncRun.Status.SUCCEEDED else messages.ERROR
@@ -214,8 +176,8 @@ def district_report(district, user):
     next_year = next_year_id(district)
     problems = writeback_problems(district)
     upcoming = rollover_report(district, next_year)
-    if not (user.is_superuser or districts_for(user, DISTRICT_WIDE_READERS).filter(pk=district.pk).exists()):
-        buildings = admin_building_ids(user)
+    if not may(user, Action.READ_REASONS, district):
+        buildings = set(buildings_for(user, Action.READ_REASONS).values_list("pk", flat=True))
         problems = [problem for problem in problems if problem.school.building_id in buildings]
         upcoming = [problem for problem in upcoming if problem.school.building_id in buildings]
     return {"district": district, "problems": problems, "next_year": year_label(next_year), "upcoming": upcoming}
@@ -235,15 +197,11 @@ class StudentEventChangeInline(admin.TabularInline):
         return False
 
 
-def events_readable_by(user):
-    if user.is_superuser:
-        return Q()
-    return Q(district__in=districts_for(user, DISTRICT_WIDE_READERS)) | Q(building__in=admin_building_ids(user))
-
-
 @admin.register(StudentEvent)
-class StudentEventAdmin(admin.ModelAdmin):
+class StudentEventAdmin(BuildingScopedAdmin):
     """Events as they stand and their history; they change through the front-desk pages, never here."""
+
+    read_action = Action.READ_EVENTS
 
     inlines = [StudentEventChangeInline]
     list_display = ["reference", "kind", "student", "building", "local_time_display", "reason", "source", "active"]
@@ -272,15 +230,6 @@ class StudentEventAdmin(admin.ModelAdmin):
     def local_time_display(self, event):
         return f"{event.local_time:%m/%d/%Y %H:%M %Z}"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(events_readable_by(request.user))
-
-    def has_module_permission(self, request):
-        return districts_for(request.user, READ_ROLES).exists()
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
     def has_add_permission(self, request):
         return False
 
@@ -292,24 +241,6 @@ class StudentEventAdmin(admin.ModelAdmin):
 
 
 # --- kiosk devices and the sign-ins they could not record -----------------------------------------
-
-
-def kiosk_buildings_readable_by(user):
-    """The buildings whose kiosks (and their unrecorded sign-ins) `user` may see."""
-    if user.is_superuser:
-        return Building.objects.all()
-    return Building.objects.filter(
-        Q(district__in=districts_for(user, DISTRICT_WIDE_READERS)) | Q(pk__in=admin_building_ids(user))
-    )
-
-
-def kiosk_buildings_managed_by(user):
-    """The buildings for which `user` creates, re-links and revokes kiosks."""
-    if user.is_superuser:
-        return Building.objects.all()
-    return Building.objects.filter(
-        Q(district__in=districts_for(user, MANAGE_ROLES)) | Q(pk__in=admin_building_ids(user))
-    )
 
 
 def building_time(moment, building):
@@ -358,9 +289,13 @@ def kiosk_state(device):
 
 
 @admin.register(KioskDevice)
-class KioskDeviceAdmin(admin.ModelAdmin):
+class KioskDeviceAdmin(BuildingScopedAdmin):
     """Kiosks are created here and enrolled through a link shown once; they are revoked, never edited into
     another building."""
+
+    district_path = "building__district"
+    read_action = Action.READ_KIOSKS
+    manage_action = Action.MANAGE_KIOSKS
 
     form = KioskDeviceForm
     list_display = ["name", "building", "state", "enrolled", "last_seen", "revoked"]
@@ -402,33 +337,15 @@ class KioskDeviceAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else ["building", *self.STATUS]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(building__in=kiosk_buildings_readable_by(request.user))
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "building":
-            kwargs["queryset"] = kiosk_buildings_managed_by(request.user).select_related("district")
+            kwargs["queryset"] = buildings_for(request.user, Action.MANAGE_KIOSKS).select_related("district")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- who may do what
 
     def may_manage(self, request, device=None):
-        buildings = kiosk_buildings_managed_by(request.user)
-        return buildings.filter(pk=device.building_id).exists() if device else buildings.exists()
-
-    def has_module_permission(self, request):
-        return districts_for(request.user, READ_ROLES).exists()
-
-    def has_view_permission(self, request, obj=None):
-        if obj is None:
-            return self.has_module_permission(request)
-        return kiosk_buildings_readable_by(request.user).filter(pk=obj.building_id).exists()
-
-    def has_add_permission(self, request):
-        return self.may_manage(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self.may_manage(request, obj)
+        return self.may_on(request, Action.MANAGE_KIOSKS, device)
 
     def has_manage_permission(self, request):
         return self.may_manage(request)
@@ -550,7 +467,7 @@ class KioskDeviceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected kiosks", permissions=["manage"])
     def revoke_selected(self, request, queryset):
-        devices = list(queryset.filter(building__in=kiosk_buildings_managed_by(request.user), revoked_at=None))
+        devices = list(queryset.filter(building__in=buildings_for(request.user, Action.MANAGE_KIOSKS), revoked_at=None))
         if request.POST.get("confirmed") != "yes":
             context = {
                 **self.admin_site.each_context(request),
@@ -569,8 +486,12 @@ class KioskDeviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnrecordedSignIn)
-class UnrecordedSignInAdmin(admin.ModelAdmin):
+class UnrecordedSignInAdmin(BuildingScopedAdmin):
     """Sign-ins a kiosk kept offline and the server refused on arrival: for the front desk to follow up."""
+
+    district_path = "building__district"
+    read_action = Action.READ_KIOSKS
+    manage_action = Action.MANAGE_KIOSKS
 
     list_display = ["occurred", "building", "student_id_typed", "kind", "reason_label", "problem", "kiosk", "resolved"]
     list_filter = [
@@ -610,19 +531,8 @@ class UnrecordedSignInAdmin(admin.ModelAdmin):
         who = f" by {sign_in.resolved_by}" if sign_in.resolved_by else ""
         return building_time(sign_in.resolved_at, sign_in.building) + who
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(building__in=kiosk_buildings_readable_by(request.user))
-
-    def has_module_permission(self, request):
-        return districts_for(request.user, READ_ROLES).exists()
-
-    def has_view_permission(self, request, obj=None):
-        if obj is None:
-            return self.has_module_permission(request)
-        return kiosk_buildings_readable_by(request.user).filter(pk=obj.building_id).exists()
-
     def has_resolve_permission(self, request):
-        return kiosk_buildings_managed_by(request.user).exists()
+        return may(request.user, Action.MANAGE_KIOSKS)
 
     def has_add_permission(self, request):
         return False
@@ -635,6 +545,6 @@ class UnrecordedSignInAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark selected as resolved", permissions=["resolve"])
     def mark_resolved(self, request, queryset):
-        open_ones = queryset.filter(building__in=kiosk_buildings_managed_by(request.user), resolved_at=None)
+        open_ones = queryset.filter(building__in=buildings_for(request.user, Action.MANAGE_KIOSKS), resolved_at=None)
         count = open_ones.update(resolved_at=timezone.now(), resolved_by=request.user)
         self.message_user(request, f"{count} unrecorded sign-in(s) marked resolved.")

@@ -9,16 +9,15 @@ import json
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django_q.tasks import async_task
 
-from raptorlink.admin import DistrictScopedAdmin
-from raptorlink.models import District, Role
-from raptorlink.permissions import MANAGE_ROLES, can_manage, districts_for
+from raptorlink.admin.scoping import ScopedAdmin
+from raptorlink.models import District
+from raptorlink.permissions import Action, districts_for, may
 from sis_sync.forms import SyncPauseForm, SyncSettingsForm
 from sis_sync.models import (
     ENTITIES,
@@ -29,6 +28,7 @@ from sis_sync.models import (
     Contact,
     Enrollment,
     Period,
+    RosterSource,
     Section,
     SectionMeeting,
     Staff,
@@ -73,8 +73,12 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class ReadOnlyAdmin(DistrictScopedAdmin):
-    """Readable by everyone who reads the district, changed here by no one: synced rows and the sync log."""
+class ReadOnlyAdmin(ScopedAdmin):
+    """Synced rows and the sync log: read by those who may read them, changed here by no one. Rows of a school
+    reach its building's admins; rows of no school (contacts, staff) only district-wide readers."""
+
+    read_action = Action.READ_STUDENTS
+    building_path = "school__building"
 
     def has_add_permission(self, request):
         return False
@@ -91,6 +95,8 @@ class ReadOnlyAdmin(DistrictScopedAdmin):
 
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
+    read_action = Action.READ_SYNC
+    building_path = None
     list_display = ["started_at", "district", "kind", "status", "trigger", "duration_display", "totals", "requests"]
     list_filter = [("district", RELATED_ONLY), "status", "kind", "started_at"]
     date_hierarchy = "started_at"
@@ -147,7 +153,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         district = get_object_or_404(District, pk=district_id)
-        if not can_manage(request.user, district):
+        if not may(request.user, Action.RUN_SYNC, district):
             raise PermissionDenied
         sync_now_enqueue(district, request.user)
         self.message_user(request, f"Sync started for {district}. Refresh this page to follow it.", messages.SUCCESS)
@@ -160,7 +166,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
     def sync_now_district(self, request):
         """The district a "Sync now" button on the list would sync: the one filtered on, or the only one managed."""
-        managed = districts_for(request.user, MANAGE_ROLES)
+        managed = districts_for(request.user, Action.RUN_SYNC)
         filtered = request.GET.get("district__id__exact")
         if filtered and filtered.isdigit():
             return managed.filter(pk=filtered).first()
@@ -169,7 +175,9 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
 @admin.register(SyncIssue)
 class SyncIssueAdmin(ReadOnlyAdmin):
+    read_action = Action.READ_SYNC
     district_path = "run__district"
+    building_path = None
     list_display = ["entity", "record_key", "message", "run"]
     list_filter = ["entity", ("run__district", RELATED_ONLY)]
     search_fields = ["record_key", "message"]
@@ -186,7 +194,8 @@ class SyncIssueAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SyncSettings)
-class SyncSettingsAdmin(DistrictScopedAdmin):
+class SyncSettingsAdmin(ScopedAdmin):
+    read_action = manage_action = Action.MANAGE_SYNC
     form = SyncSettingsForm
     list_display = ["district", "enabled", "full_interval_hours", "delta_interval_minutes", "entity_names"]
     actions = ["sync_now"]
@@ -208,19 +217,22 @@ class SyncSettingsAdmin(DistrictScopedAdmin):
 
     @admin.action(description="Sync now", permissions=["change"])
     def sync_now(self, request, queryset):
-        districts = districts_for(request.user, MANAGE_ROLES).filter(sync_settings__in=queryset)
+        districts = districts_for(request.user, Action.RUN_SYNC).filter(sync_settings__in=queryset)
         for district in districts:
             sync_now_enqueue(district, request.user)
         names = ", ".join(district.name for district in districts)
         self.message_user(request, f"Sync started for {names}.", messages.SUCCESS)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["sync_now_district"] = obj.district if obj and can_manage(request.user, obj.district) else None
+        context["sync_now_district"] = (
+            obj.district if obj and may(request.user, Action.RUN_SYNC, obj.district) else None
+        )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(SyncPause)
-class SyncPauseAdmin(DistrictScopedAdmin):
+class SyncPauseAdmin(ScopedAdmin):
+    read_action = manage_action = Action.MANAGE_SYNC
     form = SyncPauseForm
     list_display = ["district", "starts_on", "ends_on", "reason"]
     list_filter = [("district", RELATED_ONLY)]
@@ -240,17 +252,11 @@ class EnrollmentInline(ReadOnlyInline):
     fields = ["section", "entry_date", "exit_date", "dropped"]
 
 
-def students_editable_by(user):
-    """Students whose local fields `user` may edit: the district admin's, and a building admin's own buildings'."""
-    in_managed_district = Q(district__in=districts_for(user, MANAGE_ROLES))
-    in_own_building = Q(
-        school__building__memberships__user=user, school__building__memberships__role=Role.BUILDING_ADMIN
-    )
-    return Student.objects.filter(in_managed_district | in_own_building)
-
-
 @admin.register(Student)
-class StudentAdmin(DistrictScopedAdmin):
+class StudentAdmin(ScopedAdmin):
+    read_action = Action.READ_STUDENTS
+    manage_action = Action.EDIT_STUDENTS
+    building_path = "school__building"
     list_display = ["student_number", "last_name", "first_name", "preferred_name", "grade_level", "school", "active"]
     list_filter = ["active", "enroll_status", "grade_level", ("school", RELATED_ONLY)]
     search_fields = ["student_number", "last_name", "first_name", "preferred_name", "search_name"]
@@ -285,13 +291,11 @@ class StudentAdmin(DistrictScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):
-        editable = students_editable_by(request.user)
-        return editable.filter(pk=obj.pk).exists() if obj else editable.exists()
-
 
 @admin.register(Contact)
 class ContactAdmin(ReadOnlyAdmin):
+    building_path = None
+
     class StudentLinkInline(ReadOnlyInline):
         model = StudentContact
         fk_name = "contact"
@@ -317,6 +321,8 @@ class ContactAdmin(ReadOnlyAdmin):
 
 @admin.register(Staff)
 class StaffAdmin(ReadOnlyAdmin):
+    building_path = None
+
     class SchoolInline(ReadOnlyInline):
         model = StaffSchool
         fields = ["school", "ps_id", "active"]
@@ -342,6 +348,7 @@ class SectionAdmin(ReadOnlyAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(ReadOnlyAdmin):
+    building_path = "section__school__building"
     list_display = ["student", "section", "entry_date", "exit_date", "dropped"]
     list_filter = ["dropped", ("section__school", RELATED_ONLY)]
     search_fields = ["student__student_number", "student__last_name", "section__course_number", "section__course_name"]
@@ -401,3 +408,23 @@ class AttendanceCodeAdmin(ReadOnlyAdmin):
     list_filter = ["year_id", "presence_status", ("school", RELATED_ONLY)]
     search_fields = ["code", "description"]
     list_select_related = ["school"]
+
+
+# --- roster source ----------------------------------------------------------------------------------
+
+
+@admin.register(RosterSource)
+class RosterSourceAdmin(ScopedAdmin):
+    """Which source owns a district's roster and where PowerSchool's student identifier is in its files: district
+    admins only, as it decides what every later import and write-back does."""
+
+    read_action = manage_action = Action.MANAGE_SYNC
+    list_display = ["district", "owner", "identifier_field", "identifier_rule"]
+    fields = ["district", "owner", "identifier_field", "identifier_rule"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Every district has one; choosing PowerSchool is how a district stops importing roster files.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["district"] if obj else []

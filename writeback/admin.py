@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
-from raptorlink.permissions import READ_ROLES, districts_for
+from raptorlink.permissions import Action, may
 from writeback.models import Intent
 from writeback.views import writeback_log, writeback_log_csv
 
@@ -30,7 +30,7 @@ class IntentAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:writeback_log"))
 
     def has_module_permission(self, request):
-        return districts_for(request.user, READ_ROLES).exists()
+        return may(request.user, Action.READ_LOG)
 
     def has_view_permission(self, request, obj=None):
         return obj is None and self.has_module_permission(request)

@@ -3,11 +3,10 @@
 import django_filters
 from django.db.models import Q
 
-from raptorlink.models import Building, Membership, Role
-from raptorlink.permissions import districts_for
+from raptorlink.models import Building
+from raptorlink.permissions import Action, buildings_for, rows_q
 from writeback.models import Intent
 
-DISTRICT_WIDE_READERS = {Role.DISTRICT_ADMIN, Role.IT_VIEWER}
 STATUS_GROUPS = {
     "succeeded": [Intent.Status.SUCCEEDED],
     "failed": [Intent.Status.FAILED],
@@ -26,24 +25,12 @@ STATUS_CHOICES = [
 
 def readable_scope(user):
     """District admins and IT viewers read their districts; building admins read their buildings."""
-    return _scope(user, DISTRICT_WIDE_READERS)
+    return rows_q(user, Action.READ_LOG, building_path="building")
 
 
 def actionable_scope(user):
     """District admins act on their districts; building admins on their buildings. IT viewers only read."""
-    return _scope(user, {Role.DISTRICT_ADMIN})
-
-
-def _scope(user, district_roles):
-    if not (user.is_active and user.is_authenticated):
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    return Q(district__in=districts_for(user, district_roles)) | Q(building__in=_admin_buildings(user))
-
-
-def _admin_buildings(user):
-    return Membership.objects.filter(user=user, role=Role.BUILDING_ADMIN).values("buildings")
+    return rows_q(user, Action.ACT_ON_LOG, building_path="building")
 
 
 def visible_intents(user):
@@ -52,11 +39,7 @@ def visible_intents(user):
 
 def visible_buildings(user):
     """The buildings whose write-backs `user` reads: what the log's building filter offers."""
-    if user.is_superuser:
-        return Building.objects.all()
-    return Building.objects.filter(
-        Q(district__in=districts_for(user, DISTRICT_WIDE_READERS)) | Q(pk__in=_admin_buildings(user))
-    )
+    return buildings_for(user, Action.READ_LOG)
 
 
 class IntentFilter(django_filters.FilterSet):

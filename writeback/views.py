@@ -8,8 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
-from raptorlink.models import Role
-from raptorlink.permissions import READ_ROLES, districts_for
+from raptorlink.permissions import Action, may
 from writeback.export import csv_lines
 from writeback.filters import IntentFilter, actionable_scope, visible_intents
 from writeback.models import Intent
@@ -55,12 +54,12 @@ def filtered_log(request):
 
 
 def log_access_check(user):
-    if not districts_for(user, READ_ROLES).exists():
+    if not may(user, Action.READ_LOG):
         raise PermissionDenied
 
 
 def may_act(user):
-    return districts_for(user, {Role.DISTRICT_ADMIN, Role.BUILDING_ADMIN}).exists()
+    return may(user, Action.ACT_ON_LOG)
 
 
 def log_action(request):

@@ -8,12 +8,12 @@ that the building exists.
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 from kiosk.services import staff_may_record
-from raptorlink.models import Building, Role
+from raptorlink.models import Building
+from raptorlink.permissions import Action, buildings_for
 
 NOT_FOUND = "There is no such building at your desk."
 REFUSED = "Your account has no front desk role. Ask your district's RaptorLink administrator for one."
@@ -21,14 +21,7 @@ REFUSED = "Your account has no front desk role. Ask your district's RaptorLink a
 
 def desk_buildings(user):
     """The buildings whose desk `user` may use (the same rule as `staff_may_record`), by district and name."""
-    buildings = Building.objects.select_related("district").order_by("district__name", "name")
-    if not (user.is_active and user.is_authenticated):
-        return buildings.none()
-    if user.is_superuser:
-        return buildings
-    district_wide = Q(district__memberships__user=user, district__memberships__role=Role.DISTRICT_ADMIN)
-    own = Q(memberships__user=user, memberships__role__in=[Role.BUILDING_ADMIN, Role.FRONT_DESK])
-    return buildings.filter(district_wide | own).distinct()
+    return buildings_for(user, Action.USE_DESK).select_related("district").order_by("district__name", "name")
 
 
 def refusal(request, *, api):
