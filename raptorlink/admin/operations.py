@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from raptorlink.admin.scoping import DistrictScopedAdmin
 from raptorlink.audit import csv_lines
 from raptorlink.maintenance import maintenance_cancel, maintenance_post, window_when
-from raptorlink.models import AuditEntry, MaintenanceWindow, Membership, Role
+from raptorlink.models import AuditEntry, District, MaintenanceWindow, Membership, Role
 from raptorlink.permissions import MANAGE_ROLES, districts_for
 
 # --- maintenance windows -----------------------------------------------------------------------------------------
@@ -165,13 +165,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
         ("at", admin.DateFieldListFilter),
     ]
     search_fields = ["actor_name", "object_label", "object_id", "reason"]
-    list_select_related = ["district"]
     fields = ["when", "actor_name", "action", "object_type", "object_id", "object_label", "reason", "changes"]
     readonly_fields = fields
 
     @admin.display(description="When", ordering="at")
     def when(self, entry):
-        zone = as_zoneinfo(entry.district.time_zone) if entry.district_id and entry.district else None
+        # The district may be gone since (entries outlive what they name), so its zone is looked up, not followed.
+        zone_name = District.objects.filter(pk=entry.district_id).values_list("time_zone", flat=True).first()
+        zone = as_zoneinfo(zone_name) if zone_name else None
         return f"{timezone.localtime(entry.at, zone):%m/%d/%Y %H:%M:%S %Z}"
 
     @admin.display(description="Changes")
