@@ -17,7 +17,7 @@ class DistrictSettingsForm(forms.ModelForm):
     class Meta:
         model = District
         fields = ["visible_student_id", "default_attendance_mode"]
-        labels = {"default_attendance_mode": "Default attendance mode"}
+        labels = {"visible_student_id": "Visible student ID", "default_attendance_mode": "Default attendance mode"}
         help_texts = {
             "default_attendance_mode": "What “Save and apply to all schools” sets at every school. It must match "
             "the school's attendance mode in PowerSchool (Attendance Preferences).",

@@ -128,14 +128,9 @@ def schools_page(request, context, district_id):
     district, access = district_for_setup(request.user, district_id)
     if not access.reads_schools:
         raise PermissionDenied
-    schools = visible_schools(request.user, district).filter(active=True)
-    changeable = changeable_schools(request.user, district)
     data = request.POST if request.method == "POST" else None
-    formset = school_formset(changeable, district, data) if changeable.exists() else None
-    overrides_form = (
-        SchoolOverridesForm(data, instance=district, prefix="district") if access.manages_district else None
-    )
-    if request.method == "POST":
+    formset, overrides_form = school_forms(request.user, district, access, data)
+    if data is not None:
         if formset is None and overrides_form is None:
             raise PermissionDenied
         if all(form.is_valid() for form in (formset, overrides_form) if form is not None):
@@ -143,15 +138,25 @@ def schools_page(request, context, district_id):
             messages.success(request, saved_message(changed, overrides_form))
             return redirect("admin:powerschool_setup_schools", district_id=district.pk)
         messages.error(request, "Nothing was saved: correct the schools marked below.")
+    schools = visible_schools(request.user, district).filter(active=True)
     forms_by_school = {form.instance.pk: form for form in formset} if formset is not None else {}
     page = {
         "rows": [(school, forms_by_school.get(school.pk)) for school in schools],
         "formset": formset,
         "overrides_form": overrides_form,
-        "default_mode": AttendanceMode(district.default_attendance_mode).label,
         "read_only_reason": read_only_reason(district, access, formset, schools),
     }
     return tab(request, context, district, access, "schools", "School Building Setup", page)
+
+
+def school_forms(user, district, access, data):
+    """The formset of the schools `user` may change (None if none) and the district's switch (None if not theirs)."""
+    changeable = changeable_schools(user, district)
+    formset = school_formset(changeable, district, data) if changeable.exists() else None
+    overrides_form = (
+        SchoolOverridesForm(data, instance=district, prefix="district") if access.manages_district else None
+    )
+    return formset, overrides_form
 
 
 def saved_message(changed, overrides_form):
@@ -171,9 +176,10 @@ def read_only_reason(district, access, formset, schools):
                 "School overrides are prevented, so every school uses the district's settings. "
                 "Turn the switch off and save to set schools one by one."
             )
+        mode = AttendanceMode(district.default_attendance_mode).label
         return (
-            "The district prevents school overrides: every school writes back in the district's settings. "
-            "Ask a district admin if one of your schools needs different settings."
+            f"The district prevents school overrides: every school writes back in the district's settings "
+            f"(write-back on, {mode} mode). Ask a district admin if one of your schools needs different settings."
         )
     return "You may read these settings but not change them."
 
