@@ -3,8 +3,8 @@
 import django_filters
 from django.db.models import Q
 
-from raptorlink.models import Building
-from raptorlink.permissions import Action, buildings_for, rows_q
+from raptorlink.models import Building, District
+from raptorlink.permissions import Action, buildings_for, districts_for, rows_q
 from writeback.models import Intent
 
 STATUS_GROUPS = {
@@ -42,6 +42,13 @@ def visible_buildings(user):
     return buildings_for(user, Action.READ_LOG)
 
 
+def visible_districts(user):
+    """The districts whose write-backs `user` reads, district-wide or in some of their buildings."""
+    return District.objects.filter(
+        Q(pk__in=districts_for(user, Action.READ_LOG)) | Q(buildings__in=visible_buildings(user))
+    ).distinct()
+
+
 class IntentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, empty_label="All", method="filter_status")
     student = django_filters.CharFilter(label="Student name", method="filter_student")
@@ -51,14 +58,16 @@ class IntentFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(label="Type", choices=Intent.Kind.choices, empty_label="All types")
     category = django_filters.ChoiceFilter(choices=[], empty_label="All categories")
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.none(), empty_label="All districts")
 
     class Meta:
         model = Intent
-        fields = ["status", "student", "building", "att_date", "kind", "category"]
+        fields = ["status", "student", "building", "att_date", "kind", "category", "district"]
 
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.filters["building"].queryset = visible_buildings(user)
+        self.filters["district"].queryset = visible_districts(user)
         categories = queryset.exclude(category="").order_by("category").values_list("category", flat=True)
         self.filters["category"].extra["choices"] = [(name, name) for name in categories.distinct()]
 
