@@ -3,6 +3,7 @@
 import pytest
 
 from tests.setup.conftest import login, setup_url
+from tests.writeback.log_rows import add_intent, log_world
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +43,17 @@ def test_the_linked_pages_open_for_the_district_admin(client, world):
 
     for url in ("/admin/writeback/intent/log/", f"/admin/sis_sync/syncrun/?district__id__exact={world.district.pk}"):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_district_link_opens_the_log_with_only_that_districts_write_backs(client, world):
+    rows = log_world(world)
+    add_intent(rows.ada)
+    add_intent(rows.ruth)
+    login(client, world.superuser)
+
+    page = client.get(setup_url(world.district, "logs/")).content.decode()
+    link = f"/admin/writeback/intent/log/?district={world.district.pk}"
+    log = client.get(link).content.decode()
+
+    assert f'href="{link}"' in page
+    assert "Lovelace" in log and "Ruth" not in log
