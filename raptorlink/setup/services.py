@@ -38,10 +38,14 @@ def _schools(count):
 
 def apply_writeback_defaults(district):
     """Turn write-back on at every school of `district`, in the district's default attendance mode."""
-    schools = district.schools.all()
     mode = district.default_attendance_mode
-    turned_on = schools.filter(writeback_enabled=False).update(writeback_enabled=True)
-    mode_changed = schools.exclude(attendance_mode=mode).update(attendance_mode=mode)
+    turned_on = mode_changed = 0
+    for school in district.schools.exclude(writeback_enabled=True, attendance_mode=mode):
+        turned_on += not school.writeback_enabled
+        mode_changed += school.attendance_mode != mode
+        school.writeback_enabled, school.attendance_mode = True, mode
+        # One save per school, not a bulk update: each change reaches the audit log with who made it.
+        school.save(update_fields=["writeback_enabled", "attendance_mode"])
     return AppliedDefaults(AttendanceMode(mode).label, turned_on, mode_changed)
 
 

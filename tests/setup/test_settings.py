@@ -2,7 +2,7 @@
 
 import pytest
 
-from raptorlink.models import AttendanceMode, PowerSchoolConnection, School, VisibleStudentId
+from raptorlink.models import AttendanceMode, AuditEntry, PowerSchoolConnection, School, VisibleStudentId
 from tests.setup.conftest import login, setup_url
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +169,17 @@ def test_a_superuser_may_change_any_district(client, world):
     login(client, world.superuser).post(setup_url(world.other_district), settings_data(client_secret="riverside"))
 
     assert PowerSchoolConnection.objects.get(district=world.other_district).client_secret == "riverside"
+
+
+def test_every_school_the_apply_changed_is_in_the_audit_log_under_the_admins_name(client, world, schools):
+    data = settings_data(_apply="Save and apply to all schools")
+    data.pop("_save")
+
+    login(client, world.district_admin).post(setup_url(world.district), data)
+
+    entries = AuditEntry.objects.filter(object_type__icontains="school", actor=world.district_admin)
+    assert {entry.object_label for entry in entries} == {
+        "North High (100)",
+        "North Middle (200)",
+        "South Elementary (300)",
+    }
