@@ -32,7 +32,6 @@ lint: install
 clean-demo:
 	rm -rf var/demo
 
+# The deployment checks under deploy/production.env.example (fresh secrets for its blank ones).
 check-deploy: install
-	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
-	FIELD_ENCRYPTION_KEYS=$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
-	ALLOWED_HOSTS=raptorlink.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+	PYTHON=$(BIN)/python deploy/check-deploy
