@@ -183,8 +183,10 @@ class OneRosterImport:
         self.student_keys = self.staff_keys = None
 
     def run(self):
-        if self.v12 and self.manifest.present("users") and not self.manifest.present("roles"):
-            raise RosterError("a OneRoster 1.2 set with users.csv needs roles.csv (a 1.2 user's roles live there).")
+        if self.v12 and self.manifest.bulk("users") and not self.manifest.present("roles"):
+            raise RosterError(
+                "a OneRoster 1.2 set with a bulk users.csv needs roles.csv (a 1.2 user's roles live there)."
+            )
         self.orgs()
         self.sessions()
         if self.v12:
@@ -334,7 +336,8 @@ class OneRosterImport:
             role = row.choice("role", ROLES_1_2, required=True)
             org = row.text("orgSourcedId", required=True)
             self._check_org(row, "orgSourcedId", org)
-            row.date("beginDate"), row.date("endDate")
+            row.date("beginDate")
+            row.date("endDate")
             self.seen.roles.setdefault(user, []).append((role, org))
             self.seen.role_rows.setdefault(user, row.number)
 
@@ -426,11 +429,13 @@ class OneRosterImport:
                 self.seen.staff_schools.add((sourced_id, org))
 
     def _guardian(self, sourced_id, row, given, family):
+        # OneRoster does not say what kind of phone `phone` is; `sms` is one that takes text messages.
+        numbers = [
+            (number, kind) for number, kind in ((row.text("phone"), "Phone"), (row.text("sms"), "Mobile")) if number
+        ]
         phones = [
             {"number": number[:50], "type": kind, "preferred": index == 0, "sms": kind == "Mobile"}
-            for index, (number, kind) in enumerate(
-                (number, kind) for number, kind in ((row.text("phone"), "Home"), (row.text("sms"), "Mobile")) if number
-            )
+            for index, (number, kind) in enumerate(numbers)
         ]
         email = row.text("email")
         self.writer.add(Contact, "contacts", sourced_id, {

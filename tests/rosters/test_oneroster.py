@@ -76,7 +76,7 @@ def test_guardians_named_on_either_side_of_agent_sourced_ids_become_contacts_of_
     ]
     minh = mine(Contact, lincoln_on_oneroster).get(key="g-7001")
     assert minh.phones == [
-        {"number": "402-555-0111", "type": "Home", "preferred": True, "sms": False},
+        {"number": "402-555-0111", "type": "Phone", "preferred": True, "sms": False},
         {"number": "402-555-0112", "type": "Mobile", "preferred": False, "sms": True},
     ]
     assert minh.emails == [{"address": "minh.nguyen@example.com", "type": "", "primary": True}]
@@ -266,3 +266,32 @@ def test_a_1_2_delta_set_applies_only_its_changes(riverside_on_oneroster):
     assert enrollments.filter(active=True).count() == 3
     assert mine(Section, riverside_on_oneroster, active=True).count() == 2
     assert totals(run, "deactivated") == {"students": 1, "enrollments": 1}
+
+
+def test_a_1_2_delta_may_change_a_user_without_repeating_their_roles(riverside_on_oneroster, copy_set):
+    roster_import(riverside_on_oneroster, "oneroster", ONEROSTER_12)
+    rename = copy_set(ONEROSTER_12_DELTA)
+    rename.replace("manifest.csv", "file.roles,delta", "file.roles,absent")
+    rename.replace("manifest.csv", "file.enrollments,delta", "file.enrollments,absent")
+    (rename.path / "roles.csv").unlink()
+    (rename.path / "enrollments.csv").unlink()
+    rename.drop_line("users.csv", "81004,")
+
+    run = roster_import(riverside_on_oneroster, "oneroster", rename.path).run
+
+    assert run.status == "succeeded", run.message
+    jamal = mine(Student, riverside_on_oneroster).get(key="81002")
+    assert (jamal.last_name, jamal.school.number) == ("Wright-Johnson", 300)
+
+
+def test_a_1_2_bulk_set_without_roles_csv_is_refused(riverside_on_oneroster, copy_set):
+    no_roles = copy_set(ONEROSTER_12)
+    no_roles.replace("manifest.csv", "file.roles,bulk", "file.roles,absent")
+    (no_roles.path / "roles.csv").unlink()
+
+    run = roster_import(riverside_on_oneroster, "oneroster", no_roles.path).run
+
+    assert run.status == "failed"
+    assert run.message == (
+        "Nothing was imported: a OneRoster 1.2 set with a bulk users.csv needs roles.csv (a 1.2 user's roles live there)."
+    )
