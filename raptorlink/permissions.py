@@ -16,11 +16,12 @@ The answers where the roles' one-line descriptions are silent, chosen for least 
   which district a building is in, its name or its time zone; they change their buildings' schools' write-back
   settings only while the district allows school overrides. They manage their buildings' reasons and read the
   district-wide ones; they manage their buildings' kiosks and the sign-ins those could not record; they read and
-  retry their buildings' write-backs, read their events and their students. They never see the district's own
-  settings, memberships and users, the PowerSchool connection, sync settings and runs, or notification contacts.
+  retry their buildings' write-backs, read their events, their students and the audit entries about their
+  buildings, and read the district's maintenance windows. They never see the district's own settings, memberships
+  and users, the PowerSchool connection, sync settings and runs, or notification contacts.
 - An IT viewer reads, district-wide, the sync runs and the records they could not take, the write-back log, the
-  connection's status (never its secret) and the incidents the district was told about. Nothing else: no students,
-  contacts, reasons, kiosks or events, and no button that changes anything.
+  connection's status (never its secret), the incidents the district was told about and the maintenance windows.
+  Nothing else: no students, contacts, reasons, kiosks or events, and no button that changes anything.
 - Front-desk staff use the desk of their buildings and never enter the console.
 - A district admin does everything in their district, including memberships and the district's users; only a
   superuser adds districts.
@@ -28,6 +29,7 @@ The answers where the roles' one-line descriptions are silent, chosen for least 
 
 from enum import StrEnum
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from raptorlink.models import Building, District, Membership, Role, School
@@ -35,7 +37,7 @@ from raptorlink.models import Building, District, Membership, Role, School
 
 class Action(StrEnum):
     USE_CONSOLE = "use the admin console"
-    ADD_DISTRICT = "add districts"
+    ADD_OR_REMOVE_DISTRICTS = "add and remove districts"
     READ_SETTINGS = "read district, building and school settings"
     MANAGE_DISTRICT = "change district settings, add and remove buildings"
     MANAGE_BUILDING = "change a building's day-to-day settings"
@@ -46,6 +48,9 @@ class Action(StrEnum):
     MANAGE_CONNECTION = "change the PowerSchool connection"
     MANAGE_CONTACTS = "read and change notification contacts"
     READ_INCIDENTS = "read incidents"
+    READ_MAINTENANCE = "read maintenance windows"
+    MANAGE_MAINTENANCE = "post, change and cancel maintenance windows"
+    READ_AUDIT = "read and export the audit log"
     READ_SYNC = "read sync runs and their issues"
     RUN_SYNC = "start a sync or a code import"
     MANAGE_SYNC = "read and change sync settings and pauses"
@@ -66,7 +71,7 @@ BUILDINGS = "their buildings"
 BUILDINGS_AND_SHARED = "their buildings and the district-wide rows"
 
 GRANTS = {
-    Role.DISTRICT_ADMIN: {action: DISTRICT for action in Action if action != Action.ADD_DISTRICT},
+    Role.DISTRICT_ADMIN: {action: DISTRICT for action in Action if action != Action.ADD_OR_REMOVE_DISTRICTS},
     Role.BUILDING_ADMIN: {
         Action.USE_CONSOLE: DISTRICT,
         Action.READ_SETTINGS: BUILDINGS,
@@ -81,6 +86,8 @@ GRANTS = {
         Action.READ_LOG: BUILDINGS,
         Action.ACT_ON_LOG: BUILDINGS,
         Action.USE_DESK: BUILDINGS,
+        Action.READ_MAINTENANCE: DISTRICT,
+        Action.READ_AUDIT: BUILDINGS,
     },
     Role.IT_VIEWER: {
         Action.USE_CONSOLE: DISTRICT,
@@ -88,6 +95,7 @@ GRANTS = {
         Action.READ_INCIDENTS: DISTRICT,
         Action.READ_SYNC: DISTRICT,
         Action.READ_LOG: DISTRICT,
+        Action.READ_MAINTENANCE: DISTRICT,
     },
     Role.FRONT_DESK: {Action.USE_DESK: BUILDINGS},
 }
@@ -143,23 +151,7 @@ def rows_q(user, action, *, district_path="district", building_path=None):
 
 def districts_for(user, action):
     """The districts where `user` may take `action` on everything (all districts for a superuser)."""
-    if not isinstance(action, Action):
-        return _districts_with_roles(user, action)
     return District.objects.filter(rows_q(user, action, district_path="pk"))
-
-
-# Role sets as pages outside this module named them before the actions above; kept while those pages move over.
-READ_ROLES = {Role.DISTRICT_ADMIN, Role.BUILDING_ADMIN, Role.IT_VIEWER}
-MANAGE_ROLES = {Role.DISTRICT_ADMIN}
-CONSOLE_ROLES = set(roles_with(Action.USE_CONSOLE))
-
-
-def _districts_with_roles(user, roles):
-    if not _signed_in(user):
-        return District.objects.none()
-    if user.is_superuser:
-        return District.objects.all()
-    return District.objects.filter(memberships__user=user, memberships__role__in=list(roles)).distinct()
 
 
 def buildings_for(user, action):
@@ -182,6 +174,29 @@ def schools_for(user, action):
             Q(district__prevent_school_overrides=True) & ~Q(district__in=_district_ids(user, action))
         )
     return schools
+
+
+def users_for(user, action=Action.MANAGE_USERS):
+    """The accounts `user` may edit: no superuser, and every membership of the account in a district where `user`
+    may take `action` (an account that also belongs to another district is that district's business too)."""
+    users = get_user_model().objects.all()
+    if not _signed_in(user):
+        return users.none()
+    if user.is_superuser:
+        return users
+    districts = _district_ids(user, action)
+    elsewhere = Membership.objects.exclude(district__in=districts)
+    in_reach = users.filter(is_superuser=False, memberships__district__in=districts).exclude(memberships__in=elsewhere)
+    return users.filter(pk__in=in_reach.values("pk"))
+
+
+def assignable_users(user):
+    """The accounts `user` may give a role to: their districts' own, and accounts with no role anywhere yet."""
+    if not may(user, Action.MANAGE_MEMBERSHIPS):
+        return get_user_model().objects.none()
+    unassigned = get_user_model().objects.filter(is_superuser=False, memberships=None)
+    own = users_for(user, Action.MANAGE_MEMBERSHIPS)
+    return get_user_model().objects.filter(pk__in=own.values("pk").union(unassigned.values("pk")))
 
 
 def may(user, action, place=None):

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django_q.tasks import async_task
 
-from raptorlink.admin.scoping import ScopedAdmin
+from raptorlink.admin.scoping import DistrictScopedAdmin, ScopedAdmin
 from raptorlink.models import District
 from raptorlink.permissions import Action, districts_for, may
 from sis_sync.forms import SyncPauseForm, SyncSettingsForm
@@ -194,7 +194,7 @@ class SyncIssueAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SyncSettings)
-class SyncSettingsAdmin(ScopedAdmin):
+class SyncSettingsAdmin(DistrictScopedAdmin):
     read_action = manage_action = Action.MANAGE_SYNC
     form = SyncSettingsForm
     list_display = ["district", "enabled", "full_interval_hours", "delta_interval_minutes", "entity_names"]
@@ -231,7 +231,7 @@ class SyncSettingsAdmin(ScopedAdmin):
 
 
 @admin.register(SyncPause)
-class SyncPauseAdmin(ScopedAdmin):
+class SyncPauseAdmin(DistrictScopedAdmin):
     read_action = manage_action = Action.MANAGE_SYNC
     form = SyncPauseForm
     list_display = ["district", "starts_on", "ends_on", "reason"]

@@ -8,42 +8,19 @@ cut-off and kiosk options, and reads the rest.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import FilteredSelectMultiple
-from django.db.models import Q
 
-from raptorlink.admin.scoping import DistrictScopedAdmin
-from raptorlink.models import AttendanceMode, Building, Role, School
-from raptorlink.permissions import MANAGE_ROLES, READ_ROLES, districts_for
+from raptorlink.admin.scoping import BuildingScopedAdmin
+from raptorlink.models import AttendanceMode, Building, School
+from raptorlink.permissions import Action, buildings_for, districts_for, may, schools_for
 from raptorlink.validators import format_grades, parse_grades
 
 # What a building admin may change on their own buildings; everything else on the page they only read.
 BUILDING_ADMIN_FIELDS = ["day_start", "day_end", "tardy_cutoff", "self_serve_check_out", "self_serve_grades"]
-DISTRICT_WIDE_READERS = READ_ROLES - {Role.BUILDING_ADMIN}
-
-
-# --- who may do what with a building (the one place this page decides access) -------------------------------------
-
-
-def buildings_readable_by(user):
-    """Every building of the districts `user` reads as a whole, and the buildings they administer."""
-    if not (user.is_active and user.is_authenticated):
-        return Building.objects.none()
-    whole_districts = Q(district__in=districts_for(user, DISTRICT_WIDE_READERS))
-    own = Q(memberships__user=user, memberships__role=Role.BUILDING_ADMIN)
-    return Building.objects.filter(whole_districts | own).distinct()
-
-
-def buildings_adjustable_by(user):
-    """The buildings whose day times, cut-off and kiosk options `user` may change."""
-    if not (user.is_active and user.is_authenticated):
-        return Building.objects.none()
-    whole_districts = Q(district__in=districts_for(user, MANAGE_ROLES))
-    own = Q(memberships__user=user, memberships__role=Role.BUILDING_ADMIN)
-    return Building.objects.filter(whole_districts | own).distinct()
 
 
 def manages_whole_building(user, building):
     """Whether `user` may change everything about `building` (a district admin of its district)."""
-    return districts_for(user, MANAGE_ROLES).filter(pk=building.district_id).exists()
+    return may(user, Action.MANAGE_DISTRICT, building.district)
 
 
 # --- the building's page ------------------------------------------------------------------------------------------
@@ -127,7 +104,11 @@ class SchoolInline(admin.TabularInline):
 
 
 @admin.register(Building)
-class BuildingAdmin(DistrictScopedAdmin):
+class BuildingAdmin(BuildingScopedAdmin):
+    building_path = "pk"
+    read_action = Action.READ_SETTINGS
+    manage_action = Action.MANAGE_BUILDING
+    add_action = delete_action = Action.MANAGE_DISTRICT
     form = BuildingForm
     inlines = [SchoolInline]
     list_display = ["name", "district", "time_zone", "school_day", "tardy_cutoff", "grades_at_kiosks"]
@@ -152,19 +133,6 @@ class BuildingAdmin(DistrictScopedAdmin):
         ),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(pk__in=buildings_readable_by(request.user))
-
-    def has_view_permission(self, request, obj=None):
-        if obj is None:
-            return super().has_view_permission(request)
-        return buildings_readable_by(request.user).filter(pk=obj.pk).exists()
-
-    def has_change_permission(self, request, obj=None):
-        if obj is None:
-            return buildings_adjustable_by(request.user).exists()
-        return buildings_adjustable_by(request.user).filter(pk=obj.pk).exists()
-
     def get_inlines(self, request, obj):
         # A new building houses no school yet; the schools field chooses them.
         return self.inlines if obj is not None else []
@@ -183,7 +151,7 @@ class BuildingAdmin(DistrictScopedAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        district_ids = list(districts_for(request.user, MANAGE_ROLES).values_list("pk", flat=True))
+        district_ids = list(districts_for(request.user, Action.MANAGE_DISTRICT).values_list("pk", flat=True))
 
         class ScopedBuildingForm(form):
             def __init__(self, *args, **inner):
@@ -219,8 +187,11 @@ def building_schools_set(building, schools):
 
 
 @admin.register(School)
-class SchoolAdmin(DistrictScopedAdmin):
+class SchoolAdmin(BuildingScopedAdmin):
     """PowerSchool owns the schools; the district decides which building's entrance each one uses."""
+
+    read_action = Action.READ_SETTINGS
+    manage_action = Action.MANAGE_SCHOOL_WRITEBACK
 
     list_display = ["number", "name", "grades", "building", "writeback", "mode", "active", "district"]
     list_filter = [
@@ -245,11 +216,17 @@ class SchoolAdmin(DistrictScopedAdmin):
         ),
     ]
 
+    def rows(self, request, action):
+        # schools_for also knows that a district preventing overrides keeps write-back settings to itself.
+        return schools_for(request.user, action)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = [*self.SYNCED, "effective_settings"]
         if obj is not None and obj.district.prevent_school_overrides:
             # The district decides for every school; showing editable fields that do nothing would mislead.
             readonly += self.WRITEBACK
+        if obj is None or not may(request.user, Action.MANAGE_DISTRICT, obj.district):
+            readonly.append("building")
         return readonly
 
     @admin.display(description="Write-back", boolean=True)
@@ -275,5 +252,5 @@ class SchoolAdmin(DistrictScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "building":
-            kwargs["queryset"] = Building.objects.filter(district__in=districts_for(request.user, MANAGE_ROLES))
+            kwargs["queryset"] = buildings_for(request.user, Action.MANAGE_DISTRICT)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -8,10 +8,13 @@ from django.utils.html import format_html
 from raptorlink.admin.scoping import DistrictScopedAdmin
 from raptorlink.forms import PowerSchoolConnectionForm
 from raptorlink.models import PowerSchoolConnection
+from raptorlink.permissions import Action
 
 
 @admin.register(PowerSchoolConnection)
 class PowerSchoolConnectionAdmin(DistrictScopedAdmin):
+    read_action = Action.READ_CONNECTION
+    manage_action = Action.MANAGE_CONNECTION
     form = PowerSchoolConnectionForm
     list_display = ["district", "base_url", "client_id", "token_status", "updated_at", "setup_link"]
     readonly_fields = ["token_status", "updated_at"]

@@ -4,13 +4,16 @@ from django.contrib import admin
 
 from raptorlink.admin.scoping import DistrictScopedAdmin
 from raptorlink.forms import MembershipForm
-from raptorlink.models import Building, District, Membership
-from raptorlink.permissions import MANAGE_ROLES, READ_ROLES, districts_for
+from raptorlink.models import District, Membership
+from raptorlink.permissions import Action, assignable_users, buildings_for
 
 
 @admin.register(District)
 class DistrictAdmin(DistrictScopedAdmin):
-    district_path = "id"
+    district_path = "pk"
+    read_action = Action.READ_SETTINGS
+    manage_action = Action.MANAGE_DISTRICT
+    add_action = delete_action = Action.ADD_OR_REMOVE_DISTRICTS
     list_display = ["name", "slug", "time_zone", "last_sync_succeeded_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -32,19 +35,10 @@ class DistrictAdmin(DistrictScopedAdmin):
         ("Status", {"fields": ["last_sync_succeeded_at", "created_at"]}),
     ]
 
-    def get_queryset(self, request):
-        return District.objects.filter(pk__in=districts_for(request.user, READ_ROLES))
-
-    def _allowed(self, request, obj, roles):
-        districts = districts_for(request.user, roles)
-        return districts.filter(pk=obj.pk).exists() if obj else districts.exists()
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
 
 @admin.register(Membership)
 class MembershipAdmin(DistrictScopedAdmin):
+    read_action = manage_action = Action.MANAGE_MEMBERSHIPS
     form = MembershipForm
     list_display = ["user", "district", "role", "building_names"]
     list_filter = ["district", "role"]
@@ -58,7 +52,13 @@ class MembershipAdmin(DistrictScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "district").prefetch_related("buildings")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # Never to an account another district holds: its admins would then share its password with them.
+            kwargs["queryset"] = assignable_users(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "buildings":
-            kwargs["queryset"] = Building.objects.filter(district__in=districts_for(request.user, MANAGE_ROLES))
+            kwargs["queryset"] = buildings_for(request.user, Action.MANAGE_MEMBERSHIPS)
         return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -4,10 +4,12 @@ from django.contrib import admin
 
 from raptorlink.admin.scoping import DistrictScopedAdmin
 from raptorlink.models import Incident, NotificationContact
+from raptorlink.permissions import Action
 
 
 @admin.register(NotificationContact)
 class NotificationContactAdmin(DistrictScopedAdmin):
+    read_action = manage_action = Action.MANAGE_CONTACTS
     list_display = ["name", "email", "district", "active", "about_sync", "about_writeback", "about_maintenance"]
     list_filter = [("district", admin.RelatedOnlyFieldListFilter), "active"]
     search_fields = ["name", "email"]
@@ -16,6 +18,8 @@ class NotificationContactAdmin(DistrictScopedAdmin):
 @admin.register(Incident)
 class IncidentAdmin(DistrictScopedAdmin):
     """What the district was told about; opened and closed by RaptorLink, never by hand."""
+
+    read_action = Action.READ_INCIDENTS
 
     list_display = ["kind", "district", "opened_at", "closed_at"]
     list_filter = [("district", admin.RelatedOnlyFieldListFilter), "kind", ("closed_at", admin.EmptyFieldListFilter)]

@@ -11,17 +11,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from raptorlink.admin.scoping import DistrictScopedAdmin
+from raptorlink.admin.scoping import BuildingScopedAdmin, DistrictScopedAdmin
 from raptorlink.audit import csv_lines
 from raptorlink.maintenance import maintenance_cancel, maintenance_post, window_when
-from raptorlink.models import AuditEntry, District, MaintenanceWindow, Membership, Role
-from raptorlink.permissions import MANAGE_ROLES, districts_for
+from raptorlink.models import AuditEntry, District, MaintenanceWindow
+from raptorlink.permissions import Action, districts_for
 
 # --- maintenance windows -----------------------------------------------------------------------------------------
 
@@ -67,6 +66,8 @@ def in_zone(moment, zone_name):
 
 @admin.register(MaintenanceWindow)
 class MaintenanceWindowAdmin(DistrictScopedAdmin):
+    read_action = Action.READ_MAINTENANCE
+    manage_action = Action.MANAGE_MAINTENANCE
     form = MaintenanceWindowForm
     list_display = ["title", "district", "when", "state", "emailed"]
     list_filter = [("district", admin.RelatedOnlyFieldListFilter)]
@@ -121,7 +122,9 @@ class MaintenanceWindowAdmin(DistrictScopedAdmin):
 
     @admin.action(description="Cancel selected maintenance windows", permissions=["change"])
     def cancel_selected(self, request, queryset):
-        managed = queryset.filter(district__in=districts_for(request.user, MANAGE_ROLES), cancelled_at=None)
+        managed = queryset.filter(
+            district__in=districts_for(request.user, Action.MANAGE_MAINTENANCE), cancelled_at=None
+        )
         cancelled = [window for window in managed if maintenance_cancel(window, cancelled_by=request.user)]
         if cancelled:
             names = ", ".join(f"“{window.title}”" for window in cancelled)
@@ -133,27 +136,11 @@ class MaintenanceWindowAdmin(DistrictScopedAdmin):
 # --- the audit log -------------------------------------------------------------------------------------------------
 
 
-def administered_building_ids(user):
-    memberships = Membership.objects.filter(user=user, role=Role.BUILDING_ADMIN).exclude(buildings=None)
-    return set(memberships.values_list("buildings", flat=True))
-
-
-def entries_readable_by(user):
-    """District admins: their districts' entries; building admins: the entries about their buildings."""
-    if not (user.is_active and user.is_authenticated):
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    return Q(district__in=districts_for(user, MANAGE_ROLES)) | Q(building__in=administered_building_ids(user))
-
-
-def may_read_audit_log(user):
-    return user.is_superuser or districts_for(user, MANAGE_ROLES).exists() or bool(administered_building_ids(user))
-
-
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(BuildingScopedAdmin):
     """Written by RaptorLink as changes happen; nobody adds, changes or removes an entry."""
+
+    read_action = Action.READ_AUDIT
 
     change_list_template = "admin/raptorlink/auditentry/change_list.html"
     list_display = ["when", "actor_name", "action", "object_type", "object_label", "summary"]
@@ -191,17 +178,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
             ((name, shown(entry.before.get(name)), shown(entry.after.get(name))) for name in names),
         )
         return format_html("<table><tr><th>Field</th><th>Before</th><th>After</th></tr>{}</table>", rows)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(entries_readable_by(request.user))
-
-    def has_module_permission(self, request):
-        return may_read_audit_log(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        if obj is None:
-            return self.has_module_permission(request)
-        return AuditEntry.objects.filter(entries_readable_by(request.user), pk=obj.pk).exists()
 
     def has_add_permission(self, request):
         return False
