@@ -14,7 +14,9 @@ from django.utils import timezone
 from kiosk.comments import event_comment
 from kiosk.lookup import student_problem
 from kiosk.models import EventKind, EventSource, ReasonCode, StudentEvent, StudentEventChange
-from raptorlink.models import Membership, Role
+from raptorlink.audit import audit_record
+from raptorlink.models import AuditEntry
+from raptorlink.permissions import Action, may
 from sis_sync.models import CalendarDay, Contact, StudentContact
 from writeback.models import Intent
 from writeback.outbox import record_intent
@@ -166,6 +168,9 @@ def edit_event(event, *, changed_by, reason_text="", kiosk=None, **changes):
         event.save()
         change = event_change_record(event, StudentEventChange.Action.EDITED, changed_by, before, reason_text)
         intent_record(event, change, Intent.Operation.WRITE)
+        event_audit(
+            event, AuditEntry.Action.EDITED, before, changed_by=changed_by, kiosk=kiosk, reason_text=reason_text
+        )
     return event
 
 
@@ -183,6 +188,7 @@ def void_event(event, *, changed_by, reason_text):
         event.save()
         change = event_change_record(event, StudentEventChange.Action.VOIDED, changed_by, before, reason_text)
         intent_record(event, change, Intent.Operation.VOID)
+        event_audit(event, AuditEntry.Action.VOIDED, before, changed_by=changed_by, reason_text=reason_text)
     return event
 
 
@@ -318,16 +324,8 @@ def active_problems(event):
 
 
 def staff_may_record(user, building):
-    """District admins anywhere in their district; building admins and front desk in their own buildings."""
-    if not (user.is_active and user.is_authenticated):
-        return False
-    if user.is_superuser:
-        return True
-    memberships = Membership.objects.filter(user=user, district_id=building.district_id)
-    return (
-        memberships.filter(role=Role.DISTRICT_ADMIN).exists()
-        or memberships.filter(role__in=[Role.BUILDING_ADMIN, Role.FRONT_DESK], buildings=building).exists()
-    )
+    """Whether `user` may record sign-ins at `building`'s desk (raptorlink.permissions: USE_DESK)."""
+    return may(user, Action.USE_DESK, building)
 
 
 # --- history and outbox -----------------------------------------------------------------------------
@@ -353,6 +351,24 @@ def event_change_record(event, action, changed_by, before, reason_text=""):
         before=before,
         after=event_snapshot(event),
         reason=reason_text[: StudentEventChange._meta.get_field("reason").max_length],
+    )
+
+
+def event_audit(event, action, before, *, changed_by, kiosk=None, reason_text=""):
+    """The audit log's entry for an edit or a void: who (the staff member, or the kiosk), and the changed values."""
+    after = event_snapshot(event)
+    changed = [name for name in after if after[name] != before.get(name)]
+    return audit_record(
+        action=action,
+        obj=event,
+        actor=changed_by,
+        actor_name=f"Kiosk {kiosk}" if changed_by is None and kiosk is not None else "",
+        label=f"{event.reference}: {event.get_kind_display().lower()} of {event.student}",
+        before={name: before.get(name) for name in changed},
+        after={name: after[name] for name in changed},
+        reason=reason_text,
+        district_id=event.district_id,
+        building_id=event.building_id,
     )
 
 
