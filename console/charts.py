@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 WIDTH = 360
 HEIGHT = 160
 MARGIN_LEFT = 40
-MARGIN_RIGHT = 8
+MARGIN_RIGHT = 16
 MARGIN_TOP = 10
 MARGIN_BOTTOM = 24
 LABEL_SIZE = 10
@@ -145,7 +145,8 @@ def _svg(plot, chart_id, title, desc, body):
 
 
 def _y_axis(plot, y_max, unit):
-    ticks = [0, y_max / 2, y_max]
+    # A middle tick only where it is a whole number: "2.5 sign-ins" would be an odd label for a count.
+    ticks = [0, y_max // 2, y_max] if y_max % 2 == 0 else [0, y_max]
     gridlines = format_html_join(
         "",
         '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'

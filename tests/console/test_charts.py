@@ -85,3 +85,9 @@ def test_a_day_without_data_breaks_the_line_instead_of_bridging_it():
     assert [len(line.get("points").split()) for line in lines] == [2, 1]
     assert [dot.find(f"{SVG}title").text for dot in svg.findall(f"{SVG}circle")] == ["Mon: 90%", "Tue: 80%", "Thu: 70%"]
     assert "Wed" in [text.text for text in svg.findall(f"{SVG}text")]
+
+
+def test_a_small_count_axis_has_no_fractional_middle_label():
+    svg = parsed(bar_chart([("a", 1), ("b", 4)], chart_id="c", title="t", desc="d"))
+
+    assert [text.text for text in svg.findall(f"{SVG}text")][:2] == ["0", "5"]
