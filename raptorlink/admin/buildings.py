@@ -23,6 +23,14 @@ def manages_whole_building(user, building):
     return may(user, Action.MANAGE_DISTRICT, building.district)
 
 
+def sets_school_writeback(user, building):
+    """Whether `user` may change the write-back settings of the schools `building` houses (never while the
+    district prevents school overrides: its own settings apply to every school then)."""
+    if building.district.prevent_school_overrides:
+        return False
+    return schools_for(user, Action.MANAGE_SCHOOL_WRITEBACK).filter(building=building).exists()
+
+
 # --- the building's page ------------------------------------------------------------------------------------------
 
 
@@ -88,7 +96,7 @@ class SchoolInline(admin.TabularInline):
     verbose_name_plural = "PowerSchool schools in this building"
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None or obj.district.prevent_school_overrides or not manages_whole_building(request.user, obj):
+        if obj is None or not sets_school_writeback(request.user, obj):
             return [*self.readonly_fields, "writeback_enabled", "attendance_mode"]
         return self.readonly_fields
 
@@ -96,7 +104,7 @@ class SchoolInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return obj is not None and manages_whole_building(request.user, obj)
+        return obj is not None and sets_school_writeback(request.user, obj)
 
     def has_view_permission(self, request, obj=None):
         # Whoever may see the building sees the schools it houses; the building's page decides who that is.

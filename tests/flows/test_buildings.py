@@ -210,13 +210,11 @@ def test_a_building_admin_cannot_change_name_zone_allowlist_or_schools(client, w
         time_zone="Europe/Paris",
         kiosk_networks="0.0.0.0/0",
         schools=[schools["annex"].pk],
-        **{"schools-0-writeback_enabled": ""},
     )
     client.post(change_url(world.north), forged)
     north = Building.objects.get(pk=world.north.pk)
     assert (north.name, north.time_zone, north.kiosk_networks) == ("North Campus", "America/Chicago", "")
     assert list(north.schools.all()) == [schools["high"]]
-    assert School.objects.get(pk=schools["high"].pk).writeback_enabled
 
 
 def test_a_building_admin_sees_and_changes_only_their_own_buildings(client, world, schools):
@@ -250,3 +248,22 @@ def test_a_district_admin_adds_a_building_with_its_schools(client, world, school
     assert client.post("/admin/raptorlink/building/add/", data).status_code == 302
     west = Building.objects.get(name="West Annex")
     assert list(west.schools.all()) == [schools["annex"]]
+
+
+def test_a_building_admin_sets_their_schools_write_back_while_the_district_allows_overrides(client, world, schools):
+    login(client, world.building_admin)
+    data = building_form(world.north, **{"schools-0-attendance_mode": "meeting"})
+    assert client.post(change_url(world.north), data).status_code == 302
+    assert School.objects.get(pk=schools["high"].pk).attendance_mode == "meeting"
+
+
+def test_nobody_sets_a_schools_write_back_on_the_building_page_while_the_district_prevents_overrides(
+    client, world, schools
+):
+    world.district.prevent_school_overrides = True
+    world.district.save()
+    for user in (world.building_admin, world.district_admin):
+        login(client, user)
+        assert 'name="schools-0-attendance_mode"' not in client.get(change_url(world.north)).content.decode()
+        client.post(change_url(world.north), building_form(world.north, **{"schools-0-attendance_mode": "time"}))
+    assert School.objects.get(pk=schools["high"].pk).attendance_mode == ""
