@@ -2,7 +2,8 @@
 
 District admins manage every building of their district: its name, time zone, kiosk allowlist (a security
 setting) and which schools it houses. A building admin changes only their own buildings' school day, tardy
-cut-off and kiosk options, and reads the rest.
+cut-off and kiosk options (and, while the district allows school overrides, their schools' write-back settings),
+and reads the rest.
 """
 
 from django import forms
