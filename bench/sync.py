@@ -30,6 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # The page size a district administrator sets for the plugin (Plugin Management → Data Configuration).
 TABLE_PAGE_SIZE = 1000
 V1_PAGE_SIZE = 100
+# Answers the sync reads without decoding them.
+SCANNED_PATH = "/ws/dataversion/"
 
 
 # --- the sandbox, in a child process -----------------------------------------------------------------------
@@ -148,15 +150,20 @@ class Recorder:
 
 
 def raw_fetch(recorded):
-    """Send the same requests again and decode the answers, storing nothing; returns seconds."""
+    """Send the same requests again and decode the answers as the sync does, storing nothing; returns seconds. The
+    data version answer, which the sync scans for the version as it arrives, is downloaded, not decoded."""
     import requests
 
     session = requests.Session()
     started = time.monotonic()
     for method, url, body, headers in recorded:
-        answer = session.request(method, url, data=body, headers=headers, timeout=120)
+        scanned = SCANNED_PATH in url
+        answer = session.request(method, url, data=body, headers=headers, timeout=300, stream=scanned)
         answer.raise_for_status()
-        if answer.content:
+        if scanned:
+            for _ in answer.iter_content(64 * 1024):
+                pass
+        elif answer.content:
             answer.json()
     return time.monotonic() - started
 

@@ -28,6 +28,8 @@ ID_MAP_BATCH = 500
 # Keys per `column==(a,b,…)` query: about 1.5 kB of URL, well inside what PowerSchool's front ends accept.
 KEYS_PER_QUERY = 200
 BATCH_ATTENDANCE_LIMIT = 200
+# Seconds to wait for a delta pull from version 0, which lists every row of the district.
+DATA_VERSION_TIMEOUT = 180.0
 
 
 class PowerSchoolClient:
@@ -104,10 +106,10 @@ class PowerSchoolClient:
         return v1_object(envelope, expansion_names(envelope))
 
     # --- table API --------------------------------------------------------------------------------
-    def table_rows(self, table, q=None, columns=None):
-        """GET /ws/schema/table/{table}?projection=…&q=…, every page, typed (`columns` defaults to the table's
-        TABLE_COLUMNS)."""
-        return paging.table_rows(self.session, table, q, self.page_size, columns)
+    def table_rows(self, table, q=None, columns=None, sort=None):
+        """GET /ws/schema/table/{table}?projection=…&q=…&sort=…, every page, typed (`columns` defaults to the
+        table's TABLE_COLUMNS; `sort` names the column to order by, ascending)."""
+        return paging.table_rows(self.session, table, q, self.page_size, columns, sort)
 
     def rows_by_keys(self, table, column, keys, q=None, columns=None):
         """Table rows whose `column` is one of `keys` (e.g. the DCIDs a delta pull listed), asked for in chunks
@@ -219,32 +221,36 @@ class PowerSchoolClient:
         return as_list(self.session.get(f"/ws/contacts/student/{int(student_dcid)}"))
 
     def contact_people(self):
-        """Table `person`: every contact person (unlimited contacts model)."""
-        return self.table_rows("person")
+        """Table `person`: every contact person (unlimited contacts model), in order of PERSON.ID."""
+        return self.table_rows("person", sort="id")
 
     def student_contact_links(self):
-        """Table `studentcontactassoc`: which person is a contact of which student (by STUDENTS.DCID)."""
-        return self.table_rows("studentcontactassoc")
+        """Table `studentcontactassoc`: which person is a contact of which student (by STUDENTS.DCID), in order
+        of the link's id."""
+        return self.table_rows("studentcontactassoc", sort="studentcontactassocid")
 
     def student_contact_details(self):
-        """Table `studentcontactdetail`: per link, emergency, custodial, lives-with and may-pick-up flags."""
-        return self.table_rows("studentcontactdetail")
+        """Table `studentcontactdetail`: per link, emergency, custodial, lives-with and may-pick-up flags, in
+        order of the link's id."""
+        return self.table_rows("studentcontactdetail", sort="studentcontactassocid")
 
     def email_addresses(self):
-        """Table `emailaddress`."""
-        return self.table_rows("emailaddress")
+        """Table `emailaddress`, in order of its id."""
+        return self.table_rows("emailaddress", sort="emailaddressid")
 
     def person_email_links(self):
-        """Table `personemailaddressassoc`: a person's e-mail addresses, with the primary one flagged."""
-        return self.table_rows("personemailaddressassoc")
+        """Table `personemailaddressassoc`: a person's e-mail addresses, with the primary one flagged, in order
+        of PERSON.ID."""
+        return self.table_rows("personemailaddressassoc", sort="personid")
 
     def phone_numbers(self):
-        """Table `phonenumber`."""
-        return self.table_rows("phonenumber")
+        """Table `phonenumber`, in order of its id."""
+        return self.table_rows("phonenumber", sort="phonenumberid")
 
     def person_phone_links(self):
-        """Table `personphonenumberassoc`: a person's phone numbers, with the preferred one flagged."""
-        return self.table_rows("personphonenumberassoc")
+        """Table `personphonenumberassoc`: a person's phone numbers, with the preferred one flagged, in order of
+        PERSON.ID."""
+        return self.table_rows("personphonenumberassoc", sort="personid")
 
     def codesets(self, code_type=None):
         """Table `codeset`: the labels behind relationship, phone and e-mail type ids."""
@@ -361,10 +367,14 @@ class PowerSchoolClient:
         return DataVersionDelta.from_json(body)
 
     def data_version(self, application, since_version):
-        """The version a delta pull would tell to ask with next, from the same request as `changed_records`,
-        without typing the DCIDs it lists: asked from version 0, that is every row of the district."""
-        body = self.session.get(f"/ws/dataversion/{application}/{int(since_version)}") or {}
-        return integer(body.get("$dataversion")) or 0
+        """The version a delta pull would tell to ask with next, from the same request as `changed_records`.
+        Asked from version 0 the answer lists every row of the district (tens of megabytes once decoded for a
+        large one), so it is scanned for the version as it arrives and never decoded or held whole."""
+        path = f"/ws/dataversion/{application}/{int(since_version)}"
+        # PowerSchool lists every row before it sends the first byte: the usual timeout is too short for that.
+        timeout = DATA_VERSION_TIMEOUT if since_version == 0 else None
+        with self.session.get_streamed(path, timeout=timeout) as response:
+            return paging.data_version_in(response.iter_content(paging.STREAM_CHUNK))
 
     def powerquery(self, name, args=None, *, application=None, since_version=None):
         """POST /ws/schema/query/{name}, every page; with `since_version` only rows changed since that data

@@ -5,6 +5,8 @@ comes first: PowerSchool caps `pagesize` at the plugin's maximum without saying 
 not mean the last page.
 """
 
+import re
+
 from raptorlink.powerschool.normalize import as_list, expansion_names, integer, typed_row, v1_object
 from raptorlink.powerschool.tables import TABLE_COLUMNS
 
@@ -42,11 +44,12 @@ def table_count(session, table, q=None):
     return integer(body.get("count")) or 0
 
 
-def table_rows(session, table, q=None, page_size=DEFAULT_PAGE_SIZE, columns=None):
-    """Every row of a table query, projected to `columns` (default TABLE_COLUMNS[table]) and typed."""
+def table_rows(session, table, q=None, page_size=DEFAULT_PAGE_SIZE, columns=None, sort=None):
+    """Every row of a table query, projected to `columns` (default TABLE_COLUMNS[table]) and typed; with `sort`
+    (a column) in ascending order of that column."""
     columns = columns or TABLE_COLUMNS[table]
     total = table_count(session, table, q)
-    params = _without_none({"projection": ",".join(columns), "q": q})
+    params = _without_none({"projection": ",".join(columns), "q": q, "sort": sort})
     seen, page = 0, 1
     while seen < total:
         body = session.get(f"/ws/schema/table/{table}", {**params, "page": page, "pagesize": page_size}) or {}
@@ -94,6 +97,28 @@ def powerquery_values(record, table):
     if isinstance(tables, dict):
         return tables.get(table) or {}
     return record
+
+
+# Bytes read at a time from an answer scanned as it arrives.
+STREAM_CHUNK = 64 * 1024
+# `"$dataversion": "16323283"` (or a number) at any depth of whitespace; the body around it is only DCIDs.
+DATA_VERSION = re.compile(rb'"\$dataversion"\s*:\s*"?\s*(\d+)\s*"?\s*[,}]')
+# What a chunk keeps of the one before it, so a version split between two chunks is still found.
+DATA_VERSION_OVERLAP = 256
+
+
+def data_version_in(chunks):
+    """The `$dataversion` of a delta pull's answer, read from its bytes as they arrive (0 when it has none).
+    The rest of the body is still read to its end, so the connection can serve the next request."""
+    version, tail = None, b""
+    for chunk in chunks:
+        if version is None:
+            window = tail + chunk
+            found = DATA_VERSION.search(window)
+            if found:
+                version = int(found.group(1))
+            tail = window[-DATA_VERSION_OVERLAP:]
+    return version or 0
 
 
 def _without_none(params):

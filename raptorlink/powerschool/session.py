@@ -62,30 +62,39 @@ class PowerSchoolSession:
     def get(self, path, params=None, *, authenticated=True):
         return self.request("GET", path, params=params, authenticated=authenticated)
 
+    def get_streamed(self, path, params=None, *, timeout=None):
+        """The successful answer to a GET, its body not yet read (the caller closes it): for answers too large to
+        hold and decode whole. `timeout` (seconds) replaces POWERSCHOOL_TIMEOUT for answers known to be slow."""
+        return self.request("GET", path, params=params, stream=True, timeout=timeout)
+
     def post(self, path, body, params=None, *, idempotent=False):
         return self.request("POST", path, params=params, body=body, idempotent=idempotent)
 
     def delete(self, path, *, idempotent=False):
         return self.request("DELETE", path, idempotent=idempotent)
 
-    def request(self, method, path, *, params=None, body=None, idempotent=None, authenticated=True):
-        """Send one request and return its JSON (None for an empty answer), or raise a PowerSchoolError."""
+    def request(
+        self, method, path, *, params=None, body=None, idempotent=None, authenticated=True, stream=False, timeout=None
+    ):
+        """Send one request and return its JSON (None for an empty answer), or with `stream` the response itself,
+        or raise a PowerSchoolError."""
         idempotent = method in SAFE_METHODS if idempotent is None else idempotent
         renewed = False
         attempt = 0
         while True:
             token = self.token() if authenticated else None
             try:
-                response = self._send(method, path, params, body, token)
+                response = self._send(method, path, params, body, token, stream, timeout)
             except requests.RequestException as error:
                 failure = self._transport_error(method, path, error, idempotent)
             else:
                 if response.status_code == 401 and authenticated and not renewed:
+                    response.close()
                     self._renew_token(rejected=token)
                     renewed = True
                     continue
                 if response.status_code < 400:
-                    return _json_of(response, method, path)
+                    return response if stream else _json_of(response, method, path)
                 failure = error_for_response(response, method, path)
                 if not idempotent and isinstance(failure, UnavailableError):
                     failure.may_have_been_applied = True
@@ -95,13 +104,19 @@ class PowerSchoolSession:
             attempt += 1
 
     # --- one HTTP exchange ------------------------------------------------------------------------
-    def _send(self, method, path, params, body, token):
+    def _send(self, method, path, params, body, token, stream=False, timeout=None):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         if body is not None:
             headers["Content-Type"] = "application/json"
         started = time.monotonic()
         response = self.http.request(
-            method, self.base_url + path, params=params, json=body, headers=headers, timeout=self.timeout
+            method,
+            self.base_url + path,
+            params=params,
+            json=body,
+            headers=headers,
+            timeout=timeout or self.timeout,
+            stream=stream,
         )
         logger.debug("PowerSchool %s %s → %s in %.2fs", method, path, response.status_code, time.monotonic() - started)
         return response

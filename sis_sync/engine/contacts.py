@@ -10,17 +10,16 @@ from their normalised name and phone, so siblings listing the same parent share 
 import hashlib
 import re
 import unicodedata
+from contextlib import closing
 from itertools import islice
 
+from sis_sync.engine.joins import SortedGroups, TextsById
 from sis_sync.engine.prefetch import prefetched
 from sis_sync.engine.upsert import Upserter
 from sis_sync.models import Contact, Source, StudentContact
 
 BATCH = 500
 CONTACTS, LINKS = "contacts", "student_contacts"
-# What a contact's `phones` and `emails` entries say, in this order.
-PHONE_FIELDS = ("number", "type", "preferred", "sms")
-EMAIL_FIELDS = ("address", "type", "primary")
 
 
 def batches(rows, size=BATCH):
@@ -57,9 +56,11 @@ class ContactSync:
     def save_contacts(self, keys):
         """Write pending contacts and learn the primary keys of `keys`."""
         self.contacts.flush()
-        wanted = [key for key in keys if key not in self.contact_pks]
-        found = _synced(self.ctx, Contact).filter(key__in=wanted).values_list("key", "pk")
-        self.contact_pks.update(found)
+        self.contact_pks.update(self.stored_contacts([key for key in keys if key not in self.contact_pks]))
+
+    def stored_contacts(self, keys):
+        """{key: primary key} of the stored contacts among `keys`."""
+        return dict(_synced(self.ctx, Contact).filter(key__in=keys).values_list("key", "pk"))
 
     def add_link(self, key, student_dcid, contact_key, values, row):
         student = self.ctx.lookup("student_dcid").get(student_dcid)
@@ -97,7 +98,8 @@ class ContactTables(ContactSync):
         for batch in batches(fresh):
             phones, emails = self._phones(batch), self._emails(batch)
             for person in self.ctx.client.rows_by_keys("person", "id", batch):
-                self.contacts.add(person["id"], self._contact_values(person, phones, emails))
+                contact = self._contact_values(person, phones.get(person["id"], []), emails.get(person["id"], []))
+                self.contacts.add(person["id"], contact)
             self.save_contacts([str(pid) for pid in batch])
 
     @staticmethod
@@ -105,8 +107,8 @@ class ContactTables(ContactSync):
         return {
             "first_name": person["firstname"] or "",
             "last_name": person["lastname"] or "",
-            "phones": [dict(zip(PHONE_FIELDS, phone, strict=True)) for phone in phones.get(person["id"], ())],
-            "emails": [dict(zip(EMAIL_FIELDS, email, strict=True)) for email in emails.get(person["id"], ())],
+            "phones": phones,
+            "emails": emails,
         }
 
     def _take_link(self, link, detail):
@@ -133,110 +135,123 @@ class ContactTables(ContactSync):
         numbers = self.ctx.client.rows_by_keys(
             "phonenumber", "phonenumberid", [link["phonenumberid"] for link in links]
         )
-        return phone_lists(self.labels, links, numbers)
+        return by_person(links, phone_texts(numbers), self.labels, person_phones)
 
     def _emails(self, person_ids):
         links = list(self.ctx.client.rows_by_keys("personemailaddressassoc", "personid", person_ids))
         addresses = self.ctx.client.rows_by_keys(
             "emailaddress", "emailaddressid", [link["emailaddressid"] for link in links]
         )
-        return email_lists(self.labels, links, addresses)
+        return by_person(links, email_texts(addresses), self.labels, person_emails)
 
     def take_everything(self, reads):
-        """A full pass: every table read once from start to end (a few pages per thousand students) and joined in
-        memory by id; `reads` (a FullReads) has the phones, e-mail addresses and link details. A map
-        is dropped once used."""
+        """A full pass: every table read once from start to end (a few pages per thousand students), in order of
+        the id it is joined on, and joined as it streams in (see joins.py); `reads` (a FullReads) has the phone
+        numbers and e-mail addresses."""
         client = self.ctx.client
-        self._take_people(client.contact_people(), reads.phones.result(), reads.emails.result())
-        reads.phones = reads.emails = None
-        self._take_links(client.student_contact_links(), reads.details.result())
-        reads.details = None
+        with (
+            closing(prefetched(client.person_phone_links())) as phone_links,
+            closing(prefetched(client.person_email_links())) as email_links,
+        ):
+            phones = SortedGroups(phone_links, "personid", "personphonenumberassoc")
+            emails = SortedGroups(email_links, "personid", "personemailaddressassoc")
+            self._take_people(client.contact_people(), phones, reads.numbers.result(), emails, reads.addresses.result())
+        reads.numbers = reads.addresses = None
+        with closing(prefetched(client.student_contact_details())) as details:
+            details = SortedGroups(details, "studentcontactassocid", "studentcontactdetail")
+            self._take_links(client.student_contact_links(), details)
 
-    def _take_people(self, people, phones, emails):
+    def _take_people(self, people, phone_links, numbers, email_links, addresses):
         for person in prefetched(people):
+            phones = person_phones(phone_links.take(person["id"]), numbers, self.labels)
+            emails = person_emails(email_links.take(person["id"]), addresses, self.labels)
             self.contacts.add(person["id"], self._contact_values(person, phones, emails))
         self.contacts.flush()
-        self.contact_pks = dict(_synced(self.ctx, Contact).values_list("key", "pk"))
 
     def _take_links(self, links, details):
-        for link in prefetched(links):
-            self._take_link(link, details.get(link["studentcontactassocid"]))
+        for batch in batches(prefetched(links)):
+            # Only this batch's contacts: a map of every contact would grow with the district.
+            self.contact_pks = self.stored_contacts({str(link["personid"]) for link in batch})
+            for link in batch:
+                group = details.take(link["studentcontactassocid"])
+                self._take_link(link, current_details(group, self.ctx.today).get(link["studentcontactassocid"]))
 
 
 class FullReads:
-    """The tables a full contact pass joins in memory, read with `read` (see prefetch.background_reads) from the
-    moment this is made: futures of the phones, e-mail addresses and link details, and the code set labels
-    they are read with. A full pass makes it before its first entity, so PowerSchool serves these tables while
-    the entities before the contacts are written, instead of the contact pass waiting for them (a fifth of a
-    first sync's time, on top of reading them side by side)."""
+    """The phone numbers and e-mail addresses a full contact pass joins with its people, read with `read` (see
+    prefetch.background_reads) from the moment this is made, and the code set labels. A full pass makes it
+    before its first entity, so PowerSchool serves these tables while the entities before the contacts are
+    written, instead of the contact pass waiting for them."""
 
     def __init__(self, ctx, read):
         client = ctx.client
         self.labels = codeset_labels(client)
-        self.phones = read(phone_lists, self.labels, client.person_phone_links(), client.phone_numbers())
-        self.emails = read(email_lists, self.labels, client.person_email_links(), client.email_addresses())
-        self.details = read(current_details, client.student_contact_details(), ctx.today)
+        self.numbers = read(phone_texts, client.phone_numbers())
+        self.addresses = read(email_texts, client.email_addresses())
 
 
 def codeset_labels(client):
     return {row["codesetid"]: row["displayvalue"] or row["code"] for row in client.codesets()}
 
 
-def phone_lists(labels, links, numbers):
-    """{PERSON.ID: [phone, …]} in PowerSchool's order, from PERSONPHONENUMBERASSOC and PHONENUMBER rows; a
-    phone is a tuple of the PHONE_FIELDS, a third of the memory of a dict when a full pass holds them all."""
-    ordered = sorted(
-        (
-            link["phonenumberpriorityorder"] or 0,
-            link["personphonenumberassocid"],
-            link["personid"],
-            link["phonenumberid"],
-            link["phonetypecodesetid"],
-            bool(link["ispreferred"]),
-            bool(link["issms"]),
-        )
-        for link in links
+def phone_texts(numbers):
+    """{PHONENUMBERID: the number with its extension}, compactly, from PHONENUMBER rows."""
+    return TextsById(
+        (row["phonenumberid"], _with_extension(row["phonenumber"], row["phonenumberext"])) for row in numbers
     )
-    numbers = {row["phonenumberid"]: _with_extension(row["phonenumber"], row["phonenumberext"]) for row in numbers}
-    phones = {}
-    for _, _, person, number, kind, preferred, sms in ordered:
-        if number in numbers:
-            phones.setdefault(person, []).append((numbers[number], labels.get(kind, ""), preferred, sms))
+
+
+def email_texts(addresses):
+    """{EMAILADDRESSID: the address}, compactly, from EMAILADDRESS rows."""
+    return TextsById((row["emailaddressid"], row["emailaddress"]) for row in addresses)
+
+
+def by_person(links, texts, labels, entries):
+    """{PERSON.ID: [entry, …]} from the links of several people, each person's made by `entries`."""
+    grouped = {}
+    for link in links:
+        grouped.setdefault(link["personid"], []).append(link)
+    return {person: entries(group, texts, labels) for person, group in grouped.items()}
+
+
+def person_phones(links, numbers, labels):
+    """One person's phones in PowerSchool's order, from their PERSONPHONENUMBERASSOC rows and `numbers` (a
+    TextsById of PHONENUMBER)."""
+    phones = []
+    for link in sorted(links, key=_phone_order):
+        number = numbers.get(link["phonenumberid"])
+        if number is not None:
+            kind = labels.get(link["phonetypecodesetid"], "")
+            phones.append(
+                {"number": number, "type": kind, "preferred": bool(link["ispreferred"]), "sms": bool(link["issms"])}
+            )
     return phones
 
 
-def email_lists(labels, links, addresses):
-    """{PERSON.ID: [e-mail, …]} in PowerSchool's order, from PERSONEMAILADDRESSASSOC and EMAILADDRESS rows;
-    an e-mail address is a tuple of the EMAIL_FIELDS."""
-    ordered = sorted(
-        (
-            link["emailaddresspriorityorder"] or 0,
-            link["personemailaddressassocid"],
-            link["personid"],
-            link["emailaddressid"],
-            link["emailtypecodesetid"],
-            bool(link["isprimaryemailaddress"]),
-        )
-        for link in links
-    )
-    addresses = {row["emailaddressid"]: row["emailaddress"] for row in addresses}
-    emails = {}
-    for _, _, person, address, kind, primary in ordered:
-        if addresses.get(address):
-            emails.setdefault(person, []).append((addresses[address], labels.get(kind, ""), primary))
+def person_emails(links, addresses, labels):
+    """One person's e-mail addresses in PowerSchool's order, from their PERSONEMAILADDRESSASSOC rows and
+    `addresses` (a TextsById of EMAILADDRESS); an empty address is left out."""
+    emails = []
+    for link in sorted(links, key=_email_order):
+        address = addresses.get(link["emailaddressid"])
+        if address:
+            kind = labels.get(link["emailtypecodesetid"], "")
+            emails.append({"address": address, "type": kind, "primary": bool(link["isprimaryemailaddress"])})
     return emails
+
+
+def _phone_order(link):
+    return link["phonenumberpriorityorder"] or 0, link["personphonenumberassocid"]
+
+
+def _email_order(link):
+    return link["emailaddresspriorityorder"] or 0, link["personemailaddressassocid"]
 
 
 def current_details(details, today):
     """{link id: its current detail, as `_detail_flags` keeps it}: a link's history may hold several; an ended
-    one never wins. Equal details (they say one of a few dozen things) share one tuple: a full pass holds one
-    per link, 100,000 for a large district."""
-    shared = {}
-    return {
-        detail["studentcontactassocid"]: shared.setdefault(flags, flags)
-        for detail in details
-        if _is_current(detail, today) and (flags := _detail_flags(detail))
-    }
+    one never wins."""
+    return {detail["studentcontactassocid"]: _detail_flags(detail) for detail in details if _is_current(detail, today)}
 
 
 def _is_current(detail, today):
