@@ -411,6 +411,9 @@ def links_for(outlook):
     }
     if outlook.sees_sync:
         links["sync_runs"] = f"{reverse('admin:sis_sync_syncrun_changelist')}?district__id__exact={district.pk}"
+    if outlook.sees_incidents:
+        incidents = reverse("admin:raptorlink_incident_changelist")
+        links["incidents"] = f"{incidents}?district__id__exact={district.pk}&closed_at__isempty=1"
     if outlook.sees_sign_ins:
         links["kiosks"] = reverse("admin:kiosk_kioskdevice_changelist")
         links["unrecorded"] = f"{reverse('admin:kiosk_unrecordedsignin_changelist')}?resolved_at__isempty=1"

@@ -35,6 +35,16 @@ def test_a_district_admin_sees_every_section_for_the_whole_district(client, worl
     assert "3 in a row." in html
 
 
+def test_the_open_incidents_link_leads_to_the_districts_open_incidents(client, world, busy):
+    _, html = dashboard_of(client, world.it_viewer)
+
+    url = f"/admin/raptorlink/incident/?district__id__exact={world.district.pk}&closed_at__isempty=1"
+    assert f'href="{url.replace("&", "&amp;")}"' in html
+    listing = client.get(url)
+    assert listing.status_code == 200
+    assert list(listing.context["cl"].result_list) == list(Incident.objects.filter(district=world.district))
+
+
 def test_a_building_admin_sees_only_their_buildings_numbers(client, world, busy):
     dashboard, html = dashboard_of(client, world.building_admin)
 
