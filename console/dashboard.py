@@ -57,11 +57,10 @@ class Outlook:
         intents = Intent.objects.filter(district=self.district)
         return intents if self.building_ids is None else intents.filter(building__in=self.building_ids)
 
-    def in_scope(self, queryset, building_path="building"):
-        queryset = queryset.filter(**{f"{building_path}__district": self.district})
-        if self.building_ids is None:
-            return queryset
-        return queryset.filter(**{f"{building_path}__in": self.building_ids})
+    def in_scope(self, queryset):
+        """`queryset` (of rows with a building) narrowed to the buildings this person's numbers cover."""
+        queryset = queryset.filter(building__district=self.district)
+        return queryset if self.building_ids is None else queryset.filter(building__in=self.building_ids)
 
 
 def readable_districts(user):
@@ -114,6 +113,13 @@ class BuildingDay:
     def sources(self):
         return [(label, self.by_source.get(value, 0)) for value, label in EventSource.choices]
 
+    def add(self, kind, source, count):
+        if kind == EventKind.LATE_CHECK_IN:
+            self.late_check_ins += count
+        else:
+            self.early_check_outs += count
+        self.by_source[source] = self.by_source.get(source, 0) + count
+
 
 def day_bounds(zone, now):
     today = timezone.localtime(now, zone).date()
@@ -122,27 +128,18 @@ def day_bounds(zone, now):
 
 
 def sign_ins_today(outlook, now):
+    """One row per building (events today by kind and source, open unrecorded sign-ins) and {hour: sign-ins}."""
     zone = ZoneInfo(outlook.district.time_zone)
     start, end = day_bounds(zone, now)
     rows = {building.pk: BuildingDay(building) for building in outlook.buildings()}
     events = outlook.in_scope(StudentEvent.objects.filter(active=True, occurred_at__gte=start, occurred_at__lt=end))
     for group in events.values("building", "kind", "source").annotate(count=Count("id")).order_by():
-        row = rows[group["building"]]
-        if group["kind"] == EventKind.LATE_CHECK_IN:
-            row.late_check_ins += group["count"]
-        else:
-            row.early_check_outs += group["count"]
-        row.by_source[group["source"]] = row.by_source.get(group["source"], 0) + group["count"]
+        rows[group["building"]].add(group["kind"], group["source"], group["count"])
     unrecorded = outlook.in_scope(UnrecordedSignIn.objects.filter(resolved_at=None))
     for group in unrecorded.values("building").annotate(count=Count("id")).order_by():
         rows[group["building"]].unrecorded = group["count"]
-    hourly = {
-        group["hour"]: group["count"]
-        for group in events.annotate(hour=ExtractHour("occurred_at", tzinfo=zone))
-        .values("hour")
-        .annotate(count=Count("id"))
-        .order_by()
-    }
+    by_hour = events.annotate(hour=ExtractHour("occurred_at", tzinfo=zone)).values("hour")
+    hourly = {group["hour"]: group["count"] for group in by_hour.annotate(count=Count("id")).order_by()}
     return list(rows.values()), hourly
 
 
@@ -243,7 +240,6 @@ def daily_success(outlook, now):
     zone = ZoneInfo(outlook.district.time_zone)
     today, _ = day_bounds(zone, now)
     starts = [today - timedelta(days=WEEK_DAYS - 1 - offset) for offset in range(WEEK_DAYS + 1)]
-    starts[-1] = today + timedelta(days=1)
     counts = {}
     for index, (start, end) in enumerate(itertools.pairwise(starts)):
         created = Q(created_at__gte=start, created_at__lt=end)
