@@ -106,7 +106,8 @@ class MaintenanceWindowAdmin(DistrictScopedAdmin):
         return [main, ("Status", {"fields": self.STATUS})]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.STATUS
+        # The contacts told about a window are its district's; moving it would leave the new district untold.
+        return [] if obj is None else ["district", *self.STATUS]
 
     def has_change_permission(self, request, obj=None):
         # A cancelled or finished window is kept as it was, as the record of what the district was told.

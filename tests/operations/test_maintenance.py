@@ -69,6 +69,14 @@ def test_a_changed_message_sends_nothing_but_changed_times_send_an_update(
     assert "it was announced for Saturday 10/17/2026 18:00–20:00 CDT" in update.body
 
 
+def test_a_posted_window_stays_in_its_district(admin, world, contacts, django_capture_on_commit_callbacks):
+    window = post_window(admin, world, django_capture_on_commit_callbacks)
+    change = f"{WINDOWS}{window.pk}/change/"
+    post_window(admin, world, django_capture_on_commit_callbacks, url=change, district=world.other_district.pk)
+    window.refresh_from_db()
+    assert window.district == world.district
+
+
 @pytest.mark.parametrize(
     "overrides, message",
     [
