@@ -178,3 +178,13 @@ def test_only_the_entities_the_district_syncs_are_listed(client, world, runs):
     dashboard, _ = dashboard_of(client, world.district_admin)
 
     assert [row["sync"].entity for row in dashboard["entities"]] == ["staff", "students"]
+
+
+def test_today_begins_at_midnight_on_the_districts_clock_not_at_midnight_utc(client, world, campus):
+    add_event(campus.ada, local("23:50", days_ago=1))  # 04:50 UTC today, still yesterday in Lincoln
+    add_event(campus.ada, local("00:30"))
+
+    dashboard, html = dashboard_of(client, world.district_admin)
+
+    assert dashboard["sign_in_total"] == 1
+    assert "<title>00: 1</title>" in html

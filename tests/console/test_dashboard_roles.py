@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from raptorlink.models import Incident
+from raptorlink.models import District, Incident
 from tests.console.conftest import dashboard_of
 from tests.console.events import add_event, add_run, add_unrecorded, add_written, at, local
 from writeback.models import Intent
@@ -147,3 +147,14 @@ def test_the_powerschool_setup_link_names_the_district(client, world, frozen):
 
     assert "PowerSchool Setup" in html
     assert f'href="{reverse("admin:powerschool_setup", args=[world.district.pk])}"' in html
+
+
+def test_a_superuser_without_any_district_gets_the_settings_list_alone(client, world):
+    District.objects.all().delete()
+
+    client.force_login(world.superuser)
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
+    assert response.context["dashboard"] is None
+    assert 'id="all-settings"' in response.content.decode()
