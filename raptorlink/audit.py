@@ -43,6 +43,7 @@ class Audited:
     many_to_many: tuple = ()
 
 
+# Models of the apps above the core are named by their labels, so the core imports none of them.
 AUDITED = {
     "raptorlink.District": Audited(district="pk"),
     "raptorlink.Building": Audited(building="pk"),

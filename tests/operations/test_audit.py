@@ -316,6 +316,7 @@ def test_the_log_filters_and_searches(client, world, logged):
     assert listed(client, "?object_type=district") == {"Lincoln County Schools"}
     assert listed(client, "?q=south") == {"South Campus"}
     assert listed(client, "?action=voided") == set()
+    assert f'href="{EXPORT}?q=south"' in client.get(f"{LOG}?q=south").content.decode()
 
 
 def test_the_export_follows_the_filters_and_defuses_formulas(client, world, logged):
