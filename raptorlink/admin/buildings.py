@@ -121,7 +121,7 @@ class BuildingAdmin(BuildingScopedAdmin):
     form = BuildingForm
     inlines = [SchoolInline]
     list_display = ["name", "district", "time_zone", "school_day", "tardy_cutoff", "grades_at_kiosks"]
-    list_filter = ["district"]
+    list_filter = [("district", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
     fieldsets = [
         (None, {"fields": ["district", "name", "time_zone", "schools"]}),

@@ -41,7 +41,7 @@ class MembershipAdmin(DistrictScopedAdmin):
     read_action = manage_action = Action.MANAGE_MEMBERSHIPS
     form = MembershipForm
     list_display = ["user", "district", "role", "building_names"]
-    list_filter = ["district", "role"]
+    list_filter = [("district", admin.RelatedOnlyFieldListFilter), "role"]
     search_fields = ["user__username", "user__email"]
     filter_horizontal = ["buildings"]
 
