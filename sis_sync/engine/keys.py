@@ -23,13 +23,19 @@ class KeySet:
         self._texts = set()
 
     def add(self, key):
+        """Add `key`; True when it was not in the set yet (one lookup instead of a test and an add)."""
         number = as_number(key)
         if number is None:
-            self._texts.add(str(key))
-            return
+            text = str(key)
+            fresh = text not in self._texts
+            self._texts.add(text)
+            return fresh
+        if number in self._recent or self._in_sorted(number):
+            return False
         self._recent.add(number)
         if len(self._recent) >= RECENT_LIMIT:
             self._merge()
+        return True
 
     def __contains__(self, key):
         number = as_number(key)
@@ -46,7 +52,7 @@ class KeySet:
         return at < len(self._sorted) and self._sorted[at] == number
 
     def _merge(self):
-        fresh = sorted(number for number in self._recent if not self._in_sorted(number))
+        fresh = sorted(self._recent)
         self._recent = set()
         if fresh:
             # Merged as a stream: a list of the whole would hold every key as an object again for a moment.
@@ -56,7 +62,7 @@ class KeySet:
 def as_number(key):
     """The key as an int when it is one, or a decimal string that reads back the same ("17", not "017");
     else None."""
-    if isinstance(key, int) and not isinstance(key, bool):
+    if type(key) is int:
         return key if -INT64_MAX <= key <= INT64_MAX else None
     if isinstance(key, str) and key.isdecimal() and key.isascii() and (key == "0" or key[0] != "0"):
         number = int(key)

@@ -56,10 +56,9 @@ class Upserter:
 
     def add(self, key, values):
         text = str(key)
-        if text not in self.pending and key in self.seen:
+        if not self.seen.add(key) and text not in self.pending:
             self.repeated = True
         self.pending[text] = values
-        self.seen.add(key)
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
 

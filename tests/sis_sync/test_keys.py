@@ -27,3 +27,12 @@ def test_a_key_too_large_for_64_bits_is_kept_as_text():
     seen.add(2**70)
 
     assert str(2**70) in seen and 2**70 in seen and 2**70 + 1 not in seen
+
+
+def test_adding_a_key_says_whether_it_was_new(monkeypatch):
+    monkeypatch.setattr(keys, "RECENT_LIMIT", 2)
+    seen = KeySet()
+
+    added = [seen.add(key) for key in (5, "5", 6, 7, 6, "legacy-a", "legacy-a", 8, 5)]
+
+    assert added == [True, False, True, True, False, True, False, True, False]
