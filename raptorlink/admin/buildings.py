@@ -190,9 +190,14 @@ class BuildingAdmin(BuildingScopedAdmin):
 
 def building_schools_set(building, schools):
     """Make `schools` exactly the ones `building` houses; a school taken out is left without a building."""
-    chosen = [school.pk for school in schools]
-    School.objects.filter(building=building).exclude(pk__in=chosen).update(building=None)
-    School.objects.filter(pk__in=chosen, district=building.district).update(building=building)
+    chosen = {school.pk for school in schools}
+    # One save per school moved (a handful at most), so each move reaches the audit log with who made it.
+    for school in School.objects.filter(building=building).exclude(pk__in=chosen):
+        school.building = None
+        school.save(update_fields=["building"])
+    for school in School.objects.filter(pk__in=chosen, district=building.district).exclude(building=building):
+        school.building = building
+        school.save(update_fields=["building"])
 
 
 @admin.register(School)

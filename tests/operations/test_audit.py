@@ -165,6 +165,15 @@ def test_sync_settings_changes_are_recorded(client, world):
     assert (changed.before, changed.after) == ({"delta_interval_minutes": 15}, {"delta_interval_minutes": 30})
 
 
+def test_moving_a_school_to_another_building_is_recorded_with_who_moved_it(client, world):
+    school = add_school(world.district, world.north, 7, "Lincoln Middle")
+    url = f"/admin/raptorlink/building/{world.south.pk}/change/"
+    admin_change(login(client, world.district_admin), url, schools=[str(school.pk)])
+    (entry,) = entries(object_type="school")
+    assert (entry.actor, entry.action, entry.object_label) == (world.district_admin, "changed", "Lincoln Middle (7)")
+    assert (entry.before, entry.after) == ({"building": "North Campus"}, {"building": "South Campus"})
+
+
 def test_a_deleted_building_is_recorded_and_its_entry_outlives_it(client, world):
     url = f"/admin/raptorlink/building/{world.south.pk}/delete/"
     assert login(client, world.superuser).post(url, {"post": "yes"}).status_code == 302
