@@ -6,6 +6,7 @@ path ids are DCIDs, `schoolid` is the school number, attendance and enrollments 
 """
 
 import random
+import re
 import time
 from itertools import islice
 
@@ -28,6 +29,9 @@ ID_MAP_BATCH = 500
 # Keys per `column==(a,b,…)` query: about 1.5 kB of URL, well inside what PowerSchool's front ends accept.
 KEYS_PER_QUERY = 200
 BATCH_ATTENDANCE_LIMIT = 200
+# What a `q` condition may compare with as is: FIQL gives ; , ( ) = ! < > * and quotes their own meaning.
+PLAIN_VALUE = re.compile(r"[A-Za-z0-9._@/:+-]+")
+STUDENT_KEY_COLUMNS = {column: TABLE_COLUMNS["students"][column] for column in ("dcid", "id", "student_number")}
 # Seconds to wait for a delta pull from version 0, which lists every row of the district.
 DATA_VERSION_TIMEOUT = 180.0
 
@@ -273,6 +277,17 @@ class PowerSchoolClient:
         if student_id is None:
             raise StudentIdError(f"PowerSchool has no student with DCID {int(dcid)}")
         return student_id
+
+    def students_with_number(self, student_number):
+        """Table `students` rows ({"dcid", "id", "student_number"}) whose student number is `student_number`:
+        one normally, none when PowerSchool has no such student, several when the number is not unique."""
+        if not PLAIN_VALUE.fullmatch(student_number):
+            raise StudentIdError(
+                f"The student number {student_number!r} cannot be looked up in PowerSchool: it is empty or holds "
+                "characters PowerSchool's query language reserves"
+            )
+        q = f"student_number=={student_number}"
+        return list(self.table_rows("students", q, STUDENT_KEY_COLUMNS))
 
     def _dcid_id_pairs(self, argument, numbers):
         numbers = iter(sorted({int(number) for number in numbers}))

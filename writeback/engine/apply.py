@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from raptorlink.models import AttendanceMode
 from raptorlink.powerschool.errors import StudentIdError
-from sis_sync.models import Student
+from sis_sync.models import RosterSource, Source, Student
 from writeback.engine import daily, meeting, periods, time_mode
 from writeback.engine.codes import resolved_code_id
 from writeback.engine.slots import StudentDay, changed_by_someone_else, record_values
@@ -185,17 +185,56 @@ def last_applied(intent, history):
 
 
 def powerschool_student_id(student, client):
-    """STUDENTS.ID: from the sync, else converted from the DCID and kept for next time."""
+    """STUDENTS.ID: from the sync or an earlier conversion; else converted from what the roster gave (the DCID,
+    or only the student number) and kept on the student for next time."""
     if student.ps_id:
         return student.ps_id
-    if not student.dcid:
-        raise WritebackProblem("student_id", f"Could not find the student's PowerSchool id: {student} has no DCID.")
-    try:
-        student.ps_id = client.student_id_for_dcid(student.dcid)
-    except StudentIdError as error:
-        raise WritebackProblem("student_id", f"Could not find the student's PowerSchool id: {error}") from None
-    Student.objects.filter(pk=student.pk).update(ps_id=student.ps_id)
+    keys = {"ps_id": id_for_dcid(student, client)} if student.dcid else keys_for_number(student, client)
+    Student.objects.filter(pk=student.pk).update(**keys)
+    for name, value in keys.items():
+        setattr(student, name, value)
     return student.ps_id
+
+
+def id_for_dcid(student, client):
+    try:
+        return client.student_id_for_dcid(student.dcid)
+    except StudentIdError:
+        raise student_id_problem(student, f"PowerSchool has no student with DCID {student.dcid}.") from None
+
+
+def keys_for_number(student, client):
+    """{"ps_id", "dcid"} of the one PowerSchool student with the student's number."""
+    number = student.student_number.strip()
+    try:
+        matches = client.students_with_number(number)
+    except StudentIdError as error:
+        raise student_id_problem(student, f"{error}.") from None
+    if len(matches) != 1:
+        found = "no student" if not matches else f"{len(matches)} students"
+        raise student_id_problem(student, f"PowerSchool has {found} with student number {number!r}.")
+    return {"ps_id": matches[0]["id"], "dcid": matches[0]["dcid"]}
+
+
+def student_id_problem(student, reason):
+    message = f"Could not find the student's PowerSchool id: {reason}"
+    settings = RosterSource.objects.filter(district_id=student.district_id).first()
+    if settings is None or settings.owner == Source.POWERSCHOOL:
+        return WritebackProblem("student_id", message)
+    return WritebackProblem("student_id", message, hint=roster_hint(settings, reason))
+
+
+def roster_hint(settings, reason):
+    """The fix for a roster district: the identifier settings, as they stand, with what they led us to try."""
+    field_label = RosterSource._meta.get_field("identifier_field").verbose_name
+    rule_label = RosterSource._meta.get_field("identifier_rule").verbose_name
+    return (
+        f"{reason} RaptorLink looked the student up as the district's roster source settings say: "
+        f"“{field_label}” is “{settings.get_identifier_field_display()}” and “{rule_label}” is "
+        f"“{settings.get_identifier_rule_display()}”. Check those settings (Roster source) against what the "
+        f"{settings.get_owner_display()} files really carry for this student, and that the student exists in "
+        "PowerSchool; after correcting them, import the roster again and retry from the write-back log."
+    )
 
 
 def refuse_conflicts(day, module, planned, releasing):
