@@ -24,19 +24,25 @@ def school_values(item):
 
 
 def sync_schools(ctx):
-    existing = {school.dcid: school for school in School.objects.filter(district=ctx.district)}
-    seen = set()
+    schools = list(School.objects.filter(district=ctx.district))
+    by_dcid = {school.dcid: school for school in schools if school.dcid is not None}
+    # A school a roster file brought in has no DCID yet: PowerSchool's school of the same number is that one.
+    by_number = {school.number: school for school in schools if school.dcid is None}
+    seen, kept = set(), set()
     for item in ctx.client.schools():
         try:
             values = school_values(item)
         except InvalidRecord as invalid:
             ctx.issue(ENTITY, item.get("id"), str(invalid), item)
             continue
+        school = by_dcid.get(values["dcid"]) or by_number.get(values["number"])
         seen.add(values["dcid"])
-        _save_school(ctx, existing.get(values["dcid"]), values)
+        if school is not None:
+            kept.add(school.pk)
+        _save_school(ctx, school, values)
     ctx.report(ENTITY, len(seen))
     if ctx.full:
-        gone = [school.pk for dcid, school in existing.items() if dcid not in seen and school.active]
+        gone = [school.pk for school in by_dcid.values() if school.pk not in kept and school.active]
         ctx.deactivate_later(School, ENTITY, gone)
 
 
