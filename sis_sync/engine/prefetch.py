@@ -4,7 +4,7 @@ Downloading waits on the network and writing waits on the database; doing both a
 take about as long as the slower of the two instead of their sum. A bounded queue keeps at most a few
 pages in memory. Tables that are only read into maps in memory are read side by side (`background_reads`):
 PowerSchool prepares one table's next page while RaptorLink decodes another's; a full pass starts reading the
-contact tables before its first entity, so they are ready when the contacts are written.
+phone numbers and e-mail addresses before its first entity, so they are ready when the contacts are written.
 """
 
 import queue
