@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from kiosk.models import Reason
+from raptorlink.models import AttendanceMode
 from sis_sync.models import AttendanceCode, Term
+from sis_sync.services import roster_without_schedules
 
 # Year-independent problems (a missing building, a missing mapping) are not part of a rollover report.
 ROLLOVER_KINDS = {"no_codes", "missing_code"}
@@ -32,10 +34,25 @@ def writeback_problems(district, on_date=None):
     """Everything that would stop a write-back at the district's enabled schools on `on_date`."""
     on_date = on_date or district_today(district)
     reasons = enabled_reasons(district)
+    roster_source = roster_without_schedules(district)
     problems = []
     for school in writeback_schools(district):
         problems.extend(school_problems(school, reasons, school_year_id(school, on_date)))
+        if roster_source is not None and school.effective_attendance_mode == AttendanceMode.MEETING:
+            problems.append(schedules_problem(school, roster_source))
     return problems
+
+
+def schedules_problem(school, roster_source):
+    return Problem(
+        "no_schedules",
+        school,
+        f"{school} writes back in Meeting mode, which needs each student's class in the period of the event, but "
+        f"the district's roster comes from {roster_source.label} and its PowerSchool sync does not bring sections "
+        "and enrollments.",
+        "Tick sections and enrollments, with schools, calendar and attendance codes, under Entities in the "
+        "district's Sync settings, then sync; or write this school back in Daily or Time mode.",
+    )
 
 
 def rollover_report(district, year_id):
