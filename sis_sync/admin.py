@@ -6,11 +6,12 @@ Sync runs are a log: nobody adds, changes or deletes them by hand.
 
 import json
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django_q.tasks import async_task
@@ -18,6 +19,8 @@ from django_q.tasks import async_task
 from raptorlink.admin.scoping import DistrictScopedAdmin, ScopedAdmin
 from raptorlink.models import District
 from raptorlink.permissions import Action, districts_for, may
+from sis_sync.csvimport.dropfolder import folder_path
+from sis_sync.csvimport.uploads import UploadRefused, upload_apply, upload_cancel, upload_create
 from sis_sync.forms import SyncPauseForm, SyncSettingsForm
 from sis_sync.models import (
     ENTITIES,
@@ -26,6 +29,9 @@ from sis_sync.models import (
     BellScheduleItem,
     CalendarDay,
     Contact,
+    CsvDropFolder,
+    CsvImportMode,
+    CsvUpload,
     Enrollment,
     Period,
     RosterSource,
@@ -42,7 +48,8 @@ from sis_sync.models import (
     Term,
     clock,
 )
-from sis_sync.schedules import schedules_update
+from sis_sync.rosters.csvfiles import RosterError
+from sis_sync.schedules import csv_drop_schedule_update, schedules_update
 
 COUNT_COLUMNS = ["created", "updated", "unchanged", "deactivated", "failed"]
 RELATED_ONLY = admin.RelatedOnlyFieldListFilter
@@ -428,3 +435,143 @@ class RosterSourceAdmin(ScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["district"] if obj else []
+
+
+# --- CSV import -------------------------------------------------------------------------------------
+
+
+class CsvUploadForm(forms.Form):
+    district = forms.ModelChoiceField(queryset=District.objects.none())
+    kind = forms.ChoiceField(choices=CsvUpload._meta.get_field("kind").choices, help_text="What the file holds.")
+    mode = forms.ChoiceField(choices=CsvImportMode.choices, initial=CsvImportMode.ADD)
+    take_over = forms.BooleanField(
+        required=False,
+        label="Take over SIS records",
+        help_text="Let the file change records that came from PowerSchool, OneRoster or Clever (they become the "
+        "CSV's). Without it, such rows are left alone and listed in the preview.",
+    )
+    file = forms.FileField(help_text="A CSV file as docs/csv-import.md describes; UTF-8 preferred.")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts_for(user, Action.RUN_SYNC)
+
+
+@admin.register(CsvUpload)
+class CsvUploadAdmin(ScopedAdmin):
+    """Upload a CSV file of people not in the SIS, see what it would do, then apply or cancel it: district admins
+    only, as a file can add people to the kiosk and contacts to the front desk's pickup list."""
+
+    read_action = manage_action = Action.RUN_SYNC
+    list_display = ["uploaded_at", "district", "name", "kind", "mode", "take_over", "status", "uploaded_by"]
+    list_filter = [("district", RELATED_ONLY), "kind", "status"]
+    list_select_related = ["district", "uploaded_by"]
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/apply/", self.admin_site.admin_view(self.apply_view), name="sis_sync_csvupload_apply"),
+            path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view), name="sis_sync_csvupload_cancel"),
+            *super().get_urls(),
+        ]
+
+    def has_delete_permission(self, request, obj=None):
+        # The uploads are the record of who imported what.
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CsvUploadForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            upload = upload_create(
+                data["district"], data["kind"], data["mode"], data["take_over"], data["file"], request.user
+            )
+            return HttpResponseRedirect(reverse("admin:sis_sync_csvupload_change", args=[upload.pk]))
+        context = {**self.admin_site.each_context(request), "title": "Import a CSV file", "opts": self.model._meta,
+                   "form": form}  # fmt: skip
+        return render(request, "admin/sis_sync/csvimport/upload.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        upload = self._upload(request, object_id, self.read_action)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Preview of {upload.name}",
+            "opts": self.model._meta,
+            "upload": upload,
+            "preview": upload.preview,
+            "may_apply": upload.status == CsvUpload.Status.PREVIEWED and not upload.preview.get("error_count"),
+        }
+        return render(request, "admin/sis_sync/csvimport/preview.html", context)
+
+    def apply_view(self, request, pk):
+        upload = self._posted_upload(request, pk)
+        try:
+            result = upload_apply(upload, request.user)
+        except UploadRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:sis_sync_csvupload_change", args=[upload.pk]))
+        totals = ", ".join(f"{count} {outcome}" for outcome, count in result.summary().items())
+        self.message_user(request, f"{upload.name} imported into {upload.district}: {totals}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:sis_sync_csvupload_changelist"))
+
+    def cancel_view(self, request, pk):
+        upload = self._posted_upload(request, pk)
+        upload_cancel(upload)
+        self.message_user(request, f"{upload.name} was cancelled; nothing was imported.", messages.INFO)
+        return HttpResponseRedirect(reverse("admin:sis_sync_csvupload_changelist"))
+
+    def _posted_upload(self, request, pk):
+        if request.method != "POST":
+            raise PermissionDenied("Apply and Cancel are buttons on the preview page.")
+        upload = self._upload(request, pk, self.manage_action)
+        if request.POST.get("digest") != upload.digest:
+            raise PermissionDenied("This is not the file that was previewed.")
+        return upload
+
+    def _upload(self, request, pk, action):
+        upload = get_object_or_404(CsvUpload.objects.select_related("district", "run"), pk=pk)
+        if not may(request.user, action, upload.district):
+            raise PermissionDenied
+        return upload
+
+
+class CsvDropFolderForm(forms.ModelForm):
+    class Meta:
+        model = CsvDropFolder
+        fields = ["district", "folder", "enabled", "mode", "interval_minutes"]
+
+    def clean_folder(self):
+        folder = self.cleaned_data["folder"].strip()
+        try:
+            folder_path(folder)
+        except RosterError as error:
+            raise forms.ValidationError(str(error)) from None
+        return folder
+
+    def clean_interval_minutes(self):
+        minutes = self.cleaned_data["interval_minutes"]
+        if not 1 <= minutes <= 1440:
+            raise forms.ValidationError("Between 1 and 1440 minutes (a day).")
+        return minutes
+
+
+@admin.register(CsvDropFolder)
+class CsvDropFolderAdmin(ScopedAdmin):
+    """The folder a district's CSV files arrive in, imported on a schedule: district admins only."""
+
+    read_action = manage_action = Action.MANAGE_SYNC
+    form = CsvDropFolderForm
+    list_display = ["district", "folder", "enabled", "mode", "interval_minutes"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["district"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(lambda: csv_drop_schedule_update(obj.district))
+
+    def delete_model(self, request, obj):
+        district = obj.district
+        super().delete_model(request, obj)
+        transaction.on_commit(lambda: csv_drop_schedule_update(district))

@@ -13,7 +13,7 @@ from django_q.models import Schedule
 
 from raptorlink.models import District
 from sis_sync import services
-from sis_sync.models import SyncPause, SyncRun, SyncSettings
+from sis_sync.models import CsvDropFolder, SyncPause, SyncRun, SyncSettings
 
 SCHEDULED_TASK = "sis_sync.tasks.scheduled_sync"
 SCHEDULED_KINDS = [SyncRun.Kind.FULL, SyncRun.Kind.DELTA]
@@ -140,4 +140,49 @@ def setup_sync_schedules():
     removed = orphan_schedules_remove()
     if removed:
         lines.append(f"Removed the schedules of deleted districts: {removed}.")
+    return lines
+
+
+# --- CSV drop folders --------------------------------------------------------------------------------
+
+CSV_DROP_TASK = "sis_sync.csvimport.dropfolder.drop_folder_task"
+
+
+def csv_drop_schedule_name(district_id):
+    return f"{NAME_PREFIX} CSV drop folder of district {district_id}"
+
+
+def csv_drop_schedule_update(district):
+    """Bring the district's drop-folder schedule in line with its CSV drop folder; returns what happened."""
+    drop = CsvDropFolder.objects.filter(district=district).first()
+    name = csv_drop_schedule_name(district.pk)
+    if drop is None or not drop.enabled:
+        deleted, _ = Schedule.objects.filter(name=name).delete()
+        return "removed" if deleted else ""
+    wanted = {
+        "func": CSV_DROP_TASK,
+        "args": repr((district.pk,)),
+        "schedule_type": Schedule.MINUTES,
+        "minutes": drop.interval_minutes,
+        "repeats": -1,
+    }
+    schedule, created = Schedule.objects.get_or_create(name=name, defaults={**wanted, "next_run": timezone.now()})
+    if created:
+        return "created"
+    changes = {field: value for field, value in wanted.items() if getattr(schedule, field) != value}
+    if changes:
+        Schedule.objects.filter(pk=schedule.pk).update(**changes)
+    return "updated" if changes else "unchanged"
+
+
+def setup_csv_drop_schedules():
+    """Every district's drop-folder schedule; for `manage.py setup_schedules`."""
+    lines = []
+    for district in District.objects.filter(csv_drop_folder__isnull=False).order_by("slug"):
+        outcome = csv_drop_schedule_update(district)
+        lines.append(f"{district.slug}: CSV drop folder {outcome or 'not scheduled'}")
+    existing = [csv_drop_schedule_name(pk) for pk in District.objects.values_list("pk", flat=True)]
+    orphans, _ = Schedule.objects.filter(func=CSV_DROP_TASK).exclude(name__in=existing).delete()
+    if orphans:
+        lines.append(f"Removed the CSV drop-folder schedules of deleted districts: {orphans}.")
     return lines
