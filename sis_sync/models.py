@@ -8,6 +8,7 @@ DCID); rows read from a roster file (OneRoster, Clever) have none. Fields a pers
 them.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -488,3 +489,68 @@ class RosterSource(models.Model):
 
     def __str__(self):
         return f"Roster source of {self.district}: {self.get_owner_display()}"
+
+
+# --- CSV import --------------------------------------------------------------------------------------
+
+
+class CsvImportMode(models.TextChoices):
+    ADD = "add", "Add and update what the file lists"
+    FULL = "full", "The file lists everyone: deactivate CSV records it leaves out"
+
+
+class CsvDropFolder(models.Model):
+    """Where a district's CSV files of people not in the SIS are delivered (over SFTP) for the scheduled import.
+
+    The folder is a name inside the server's drop root (the CSV_DROP_ROOT setting), never a path of its own, so a
+    console user cannot point the import at the server's other files."""
+
+    district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="csv_drop_folder")
+    folder = models.CharField(
+        max_length=100,
+        help_text="A folder name inside the server's CSV drop root, e.g. the district's slug. Files named "
+        "students*.csv, contacts*.csv and staff*.csv are imported, then moved to processed/ or failed/ with a .log.",
+    )
+    enabled = models.BooleanField("scheduled import", default=True)
+    mode = models.CharField(max_length=10, choices=CsvImportMode.choices, default=CsvImportMode.ADD)
+    interval_minutes = models.PositiveSmallIntegerField(
+        default=15, help_text="Look for new files every this many minutes."
+    )
+
+    class Meta:
+        verbose_name = "CSV drop folder"
+
+    def __str__(self):
+        return f"CSV drop folder of {self.district}: {self.folder}"
+
+
+class CsvUpload(models.Model):
+    """A CSV file uploaded in the console and previewed. The file is kept on the server under its SHA-256 until it
+    is applied or cancelled, so Apply imports the very file that was previewed, never one posted again."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        APPLIED = "applied", "Applied"
+        CANCELLED = "cancelled", "Cancelled"
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="csv_uploads")
+    kind = models.CharField(
+        max_length=10, choices=[("students", "Students"), ("contacts", "Contacts"), ("staff", "Staff")]
+    )
+    mode = models.CharField(max_length=10, choices=CsvImportMode.choices, default=CsvImportMode.ADD)
+    take_over = models.BooleanField("take over SIS records", default=False)
+    name = models.CharField("file name", max_length=255)
+    digest = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    # What the preview found: counts, errors, rows that touch SIS records, samples of the changes.
+    preview = models.JSONField(default=dict, blank=True)
+    run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "CSV import"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.kind}) for {self.district}"
