@@ -240,6 +240,11 @@ class ContactImport(KindImport):
         for pending in batch:
             self.write_one(pending, by_number.get(pending.extra[0]))
 
+    def _write(self, batch):
+        # Students are looked up even once the file has failed: each contact of an unknown student is an error.
+        if batch:
+            self.write(batch)
+
     def write_one(self, pending, student):
         number, link = pending.extra
         if student is None:
@@ -249,7 +254,7 @@ class ContactImport(KindImport):
             self.findings.error(RosterError(message, file=self.name, row=pending.row, column="student_number"))
             return
         owner = None if student.source == Source.CSV else student
-        if self.owned_elsewhere(pending, owner):
+        if self.owned_elsewhere(pending, owner) or self.findings.failed:
             return
         if self.written.add(pending.key):
             self.writer.add(Contact, "contacts", pending.key, pending.values)

@@ -253,3 +253,16 @@ def test_a_huge_file_is_streamed_and_its_last_row_still_counts(world, schools, t
                       "Lincoln County Schools (its schools: 101, 102)."]  # fmt: skip
     assert not Student.objects.exists()
     assert peak < 40_000_000, f"a {path.stat().st_size:,}-byte file peaked at {peak:,} bytes"
+
+
+def test_every_contact_of_an_unknown_student_is_named_even_after_other_errors(world, schools, write_csv):
+    import_file(world, "students", TEMPLATES / "students.csv")
+    path = write_csv("contacts.csv", f"{CONTACTS_HEADER}\nC-1,900101,,Lee\nC-2,111,Bob,Lee\nC-3,222,Cy,Lee\n")
+
+    errors = refused(world, "contacts", path)
+
+    assert [error.split(":")[0] for error in errors] == [
+        "contacts.csv row 2, column first_name",
+        "contacts.csv row 3, column student_number",
+        "contacts.csv row 4, column student_number",
+    ]
