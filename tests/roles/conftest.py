@@ -13,6 +13,8 @@ from sis_sync.models import (
     BellSchedule,
     CalendarDay,
     Contact,
+    CsvDropFolder,
+    CsvUpload,
     Enrollment,
     Period,
     RosterSource,
@@ -186,6 +188,10 @@ def district_rows(prefix, district):
             district=district, starts_on=date(2026, 12, 20), ends_on=date(2027, 1, 4), reason="Winter break"
         ),
         f"{prefix}_rostersource": RosterSource.objects.get_or_create(district=district)[0],
+        f"{prefix}_csvupload": CsvUpload.objects.create(
+            district=district, kind="students", name="students.csv", digest="0" * 64
+        ),
+        f"{prefix}_csvdropfolder": CsvDropFolder.objects.create(district=district, folder=prefix),
         f"{prefix}_guardian": Contact.objects.create(
             **synced(district, f"contact-{prefix}"), first_name="Gail", last_name="Guardian"
         ),
