@@ -104,17 +104,21 @@ class KindImport:
         return value in YES
 
     def owned_elsewhere(self, pending, owner):
-        """Whether a row must be skipped because its record belongs to the SIS; noted for the preview either way."""
+        """Whether a row must be skipped because its record belongs to the SIS; noted for the preview either way.
+        Taken over, the record becomes the CSV's, found again by the row's key."""
         if owner is None:
             return False
-        source = Source(owner.source).label if owner.source in Source.values else owner.source
-        self.findings.sis_row(pending.row, pending.label, f"{owner} from {source}", taken_over=self.take_over)
+        self.note_sis_row(pending, owner)
         if not self.take_over:
             return True
         type(owner).objects.filter(pk=owner.pk).update(source=Source.CSV, key=pending.key, fingerprint="")
         # The upserter skips its lookups while it believes the CSV has no rows yet; now it has this one.
         self.writer.upserter(self.model, self.entity).nothing_stored = False
         return False
+
+    def note_sis_row(self, pending, owner):
+        source = Source(owner.source).label if owner.source in Source.values else owner.source
+        self.findings.sis_row(pending.row, pending.label, f"{owner} from {source}", taken_over=self.take_over)
 
     def ours(self, keys):
         rows = self.model.objects.filter(district=self.district, source=Source.CSV, key__in=keys)
@@ -265,8 +269,7 @@ class ContactImport(KindImport):
         # the same explicit take-over; the student record itself stays the SIS's.
         if owner is None:
             return False
-        source = Source(owner.source).label if owner.source in Source.values else owner.source
-        self.findings.sis_row(pending.row, pending.label, f"{owner} from {source}", taken_over=self.take_over)
+        self.note_sis_row(pending, owner)
         return not self.take_over
 
     def finish(self):
@@ -302,7 +305,7 @@ class StaffImport(KindImport):
         email = self.email(cells, "email")
         schools = [
             (number, self.school_pk(cells, "school_numbers", number))
-            for number in (cells.read("items", "school_numbers") or [])
+            for number in dict.fromkeys(cells.read("items", "school_numbers") or [])
         ]
         if not cells.ok:
             return None
