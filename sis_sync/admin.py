@@ -454,7 +454,10 @@ class CsvUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = districts_for(user, Action.RUN_SYNC)
+        districts = districts_for(user, Action.RUN_SYNC)
+        self.fields["district"].queryset = districts
+        if len(districts) == 1:
+            self.fields["district"].initial = districts[0]
 
 
 @admin.register(CsvUpload)
@@ -463,7 +466,7 @@ class CsvUploadAdmin(ScopedAdmin):
     only, as a file can add people to the kiosk and contacts to the front desk's pickup list."""
 
     read_action = manage_action = Action.RUN_SYNC
-    list_display = ["uploaded_at", "district", "name", "kind", "mode", "take_over", "status", "uploaded_by"]
+    list_display = ["uploaded_at", "district", "name", "kind", "mode_name", "take_over", "status", "uploaded_by"]
     list_filter = [("district", RELATED_ONLY), "kind", "status"]
     list_select_related = ["district", "uploaded_by"]
 
@@ -477,6 +480,10 @@ class CsvUploadAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         # The uploads are the record of who imported what.
         return False
+
+    @admin.display(description="Mode", ordering="mode")
+    def mode_name(self, upload):
+        return upload.mode
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
@@ -512,13 +519,13 @@ class CsvUploadAdmin(ScopedAdmin):
             self.message_user(request, str(refusal), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:sis_sync_csvupload_change", args=[upload.pk]))
         totals = ", ".join(f"{count} {outcome}" for outcome, count in result.summary().items())
-        self.message_user(request, f"{upload.name} imported into {upload.district}: {totals}.", messages.SUCCESS)
+        self.message_user(request, f"Imported {upload.name} into {upload.district}: {totals}.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:sis_sync_csvupload_changelist"))
 
     def cancel_view(self, request, pk):
         upload = self._posted_upload(request, pk)
         upload_cancel(upload)
-        self.message_user(request, f"{upload.name} was cancelled; nothing was imported.", messages.INFO)
+        self.message_user(request, f"Cancelled {upload.name}: nothing was imported.", messages.INFO)
         return HttpResponseRedirect(reverse("admin:sis_sync_csvupload_changelist"))
 
     def _posted_upload(self, request, pk):
