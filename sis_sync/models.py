@@ -166,9 +166,7 @@ class Staff(SyncedModel):
 class StaffSchool(SyncedModel):
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="schools")
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
-    ps_id = models.IntegerField(
-        "SCHOOLSTAFF.ID", null=True, blank=True, help_text="What SECTIONS.TEACHER points at."
-    )
+    ps_id = models.IntegerField("SCHOOLSTAFF.ID", null=True, blank=True, help_text="What SECTIONS.TEACHER points at.")
 
     class Meta:
         constraints = [SyncedModel.key_constraint("staff_school_key")]

@@ -18,9 +18,10 @@ from sis_sync.csvimport.formats import ADD, FULL, KINDS, MODES, header_check
 from sis_sync.csvimport.kinds import IMPORTS
 from sis_sync.engine.runner import start_run
 from sis_sync.engine.students import STUDENT_UPSERT
+from sis_sync.engine.upsert import Upserter
 from sis_sync.models import Contact, Source, Staff, Student, SyncRun
 from sis_sync.rosters.csvfiles import RosterError, read_rows
-from sis_sync.rosters.records import RosterWriter, SourceUpserter
+from sis_sync.rosters.records import RosterWriter
 from sis_sync.rosters.service import DryRunFinished
 
 logger = logging.getLogger(__name__)
@@ -79,19 +80,6 @@ class CsvImport:
         }
 
 
-class RecordingUpserter(SourceUpserter):
-    """The roster upserter, noting a sample of the records it creates and updates for the preview."""
-
-    def __init__(self, *args, findings, **options):
-        self.findings = findings
-        super().__init__(*args, **options)
-
-    def _row(self, key, values, print_, found):
-        action = "created" if found is None else "updated"
-        self.findings.change(action, self.entity, key, _label(values, key))
-        return super()._row(key, values, print_, found)
-
-
 class CsvWriter(RosterWriter):
     def __init__(self, run, findings):
         self.findings = findings
@@ -100,10 +88,18 @@ class CsvWriter(RosterWriter):
     def upserter(self, model, entity):
         if entity not in self._upserters:
             options = STUDENT_UPSERT if entity == "students" else {}
-            self._upserters[entity] = RecordingUpserter(
-                self.ctx, model, entity, source=Source.CSV, findings=self.findings, **options
+            self._upserters[entity] = Upserter(
+                self.ctx, model, entity, source=Source.CSV, on_change=self._noter(entity), **options
             )
         return self._upserters[entity]
+
+    def _noter(self, entity):
+        """Notes a sample of the records the import creates and updates, for the preview."""
+
+        def note(action, key, values):
+            self.findings.change(action, entity, key, _label(values, key))
+
+        return note
 
 
 def csv_import(district, kind, path, *, mode=ADD, take_over=False, dry_run=False, trigger="command", name=None):

@@ -35,20 +35,25 @@ class Upserter:
     see keys.py).
 
     `derive(values, existing)` returns fields computed from the synced values and the local fields named in
-    `keep` (read from the existing row, None for a new one); they are written, not fingerprinted.
+    `keep` (read from the existing row, None for a new one); they are written, not fingerprinted. `source` is
+    whose rows these are (PowerSchool's for a sync, OneRoster's or Clever's for a roster import).
+    `on_change(action, key, values)`, if given, hears of each record about to be "created" or "updated" (a CSV
+    import's preview lists them).
     """
 
-    def __init__(self, ctx, model, entity, *, keep=(), derive=None):
+    def __init__(self, ctx, model, entity, *, keep=(), derive=None, source=Source.POWERSCHOOL, on_change=None):
         self.ctx = ctx
         self.model = model
         self.entity = entity
+        self.source = source
+        self.on_change = on_change
         self.keep = tuple(keep)
         self.derive = derive
         self.pending = {}
         self.seen = KeySet()
         self.processed = 0
         # A first sync finds nothing to compare with: skip the lookups until a key comes back a second time.
-        self.nothing_stored = not model.objects.filter(district=ctx.district, source=Source.POWERSCHOOL).exists()
+        self.nothing_stored = not self._stored().exists()
         self.repeated = False
         # The column names of the rows this upserter writes, and functions that read their values from the synced
         # values and the derived ones: learnt from the first record (every record of a model names the same).
@@ -74,8 +79,10 @@ class Upserter:
             found = existing.get(key)
             if found is None:
                 created.append(self._row(key, values, print_, None))
+                self._announce("created", key, values)
             elif found["fingerprint"] != print_ or not found["active"]:
                 updated.append((*self._row(key, values, print_, found), found["pk"]))
+                self._announce("updated", key, values)
         with batch_transaction():
             insert_rows(self.model, columns, created)
             update_rows(self.model, columns, updated)
@@ -102,8 +109,15 @@ class Upserter:
         if self.nothing_stored and not self.repeated:
             return {}
         self.repeated = False
-        rows = self.model.objects.filter(district=self.ctx.district, source=Source.POWERSCHOOL, key__in=list(batch))
+        rows = self._stored().filter(key__in=list(batch))
         return {row["key"]: row for row in rows.values("pk", "key", "fingerprint", "active", *self.keep)}
+
+    def _announce(self, action, key, values):
+        if self.on_change is not None:
+            self.on_change(action, key, values)
+
+    def _stored(self):
+        return self.model.objects.filter(district=self.ctx.district, source=self.source)
 
     def _learn_columns(self, values):
         derived = self.derive(values, None) if self.derive else {}
@@ -115,7 +129,7 @@ class Upserter:
     def _row(self, key, values, print_, found):
         """The row's values in the order of `self.columns`."""
         derived = self._derived_values(self.derive(values, found)) if self.derive else ()
-        return (self.ctx.district.pk, Source.POWERSCHOOL, key, True, print_, self.ctx.now,
+        return (self.ctx.district.pk, self.source, key, True, print_, self.ctx.now,
                 *self._synced_values(values), *derived)  # fmt: skip
 
 

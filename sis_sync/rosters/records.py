@@ -35,29 +35,6 @@ def compound_key(*parts):
     return hashlib.sha256(key.encode()).hexdigest()[:KEY_LENGTH]
 
 
-class SourceUpserter(Upserter):
-    """The sync engine's upserter, for the rows of one roster source instead of PowerSchool's."""
-
-    def __init__(self, ctx, model, entity, *, source, **options):
-        self.source = source
-        super().__init__(ctx, model, entity, **options)
-        self.nothing_stored = not self._mine().exists()
-
-    def _mine(self):
-        return self.model.objects.filter(district=self.ctx.district, source=self.source)
-
-    def _existing(self, batch):
-        if self.nothing_stored and not self.repeated:
-            return {}
-        self.repeated = False
-        rows = self._mine().filter(key__in=list(batch))
-        return {row["key"]: row for row in rows.values("pk", "key", "fingerprint", "active", *self.keep)}
-
-    def _row(self, key, values, print_, found):
-        district, _powerschool, *rest = super()._row(key, values, print_, found)
-        return (district, self.source, *rest)
-
-
 class RosterWriter:
     """One import's writes: an upserter per entity, the source's keys of what was written, and what a bulk file
     leaves out, deactivated at the end."""
@@ -73,7 +50,7 @@ class RosterWriter:
     def upserter(self, model, entity):
         if entity not in self._upserters:
             options = STUDENT_UPSERT if entity == "students" else {}
-            self._upserters[entity] = SourceUpserter(self.ctx, model, entity, source=self.source, **options)
+            self._upserters[entity] = Upserter(self.ctx, model, entity, source=self.source, **options)
         return self._upserters[entity]
 
     def add(self, model, entity, key, values):
