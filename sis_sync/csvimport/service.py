@@ -7,6 +7,7 @@ recorded as a SyncRun with source CSV.
 """
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,25 +139,23 @@ def _new_run(district, mode, trigger, dry_run):
 
 
 def _import(result, file):
-    try:
-        with transaction.atomic():
-            writer = CsvWriter(result.run, result.findings)
-            kind_import = IMPORTS[result.kind](
-                writer, result.findings, file.name, mode=result.mode, take_over=result.take_over
-            )
-            check = header_check(result.kind, result.notes)
-            kind_import.run(read_rows(file, file.name, check, notes=result.notes))
-            result.rows = kind_import.rows
-            if not kind_import.rows and not result.findings.failed:
-                raise RosterError("the file has its header but no rows; nothing to import.", file=file.name)
-            if result.findings.failed:
-                raise DryRunFinished
-            result.counts = writer.finish()
-            _note_deactivated(result, writer)
-            if result.dry_run:
-                raise DryRunFinished
-    except DryRunFinished:
-        pass
+    # A dry run (or a file with errors) raises DryRunFinished inside the transaction to roll its writes back.
+    with suppress(DryRunFinished), transaction.atomic():
+        writer = CsvWriter(result.run, result.findings)
+        kind_import = IMPORTS[result.kind](
+            writer, result.findings, file.name, mode=result.mode, take_over=result.take_over
+        )
+        check = header_check(result.kind, result.notes)
+        kind_import.run(read_rows(file, file.name, check, notes=result.notes))
+        result.rows = kind_import.rows
+        if not kind_import.rows and not result.findings.failed:
+            raise RosterError("the file has its header but no rows; nothing to import.", file=file.name)
+        if result.findings.failed:
+            raise DryRunFinished
+        result.counts = writer.finish()
+        _note_deactivated(result, writer)
+        if result.dry_run:
+            raise DryRunFinished
 
 
 def _note_deactivated(result, writer):

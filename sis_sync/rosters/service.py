@@ -1,6 +1,7 @@
 """Importing one roster set for one district: all of it or nothing, recorded as a SyncRun like a PowerSchool sync."""
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -76,16 +77,14 @@ def _new_run(district, source, trigger, dry_run):
 
 
 def _import(run, source, files, notes, dry_run):
-    try:
-        with transaction.atomic():
-            writer = RosterWriter(run, source)
-            if IMPORTERS[source](writer, files, notes):
-                run.kind = SyncRun.Kind.DELTA
-            run.counts = writer.finish()
-            if dry_run:
-                raise DryRunFinished
-    except DryRunFinished:
-        pass
+    # A dry run raises DryRunFinished inside the transaction to roll its writes back.
+    with suppress(DryRunFinished), transaction.atomic():
+        writer = RosterWriter(run, source)
+        if IMPORTERS[source](writer, files, notes):
+            run.kind = SyncRun.Kind.DELTA
+        run.counts = writer.finish()
+        if dry_run:
+            raise DryRunFinished
     _finish(run, SyncRun.Status.SUCCEEDED, "", notes, dry_run)
     if not dry_run:
         District.objects.filter(pk=run.district_id).update(last_sync_succeeded_at=run.finished_at)
