@@ -149,6 +149,14 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 POWERSCHOOL_TIMEOUT = env.float("POWERSCHOOL_TIMEOUT", default=15.0)
 POWERSCHOOL_MAX_RETRIES = env.int("POWERSCHOOL_MAX_RETRIES", default=3)
 
+# --- CSV import -----------------------------------------------------------------------------
+# Each district's drop folder is a folder inside CSV_DROP_ROOT (on the task machines, where SFTP delivers).
+CSV_DROP_ROOT = Path(env.str("CSV_DROP_ROOT", default=str(VAR_DIR / "csv-drop")))
+# Uploaded files wait here between the preview and Apply: with several web machines, a folder they all share.
+CSV_UPLOAD_DIR = Path(env.str("CSV_UPLOAD_DIR", default=str(VAR_DIR / "csv-uploads")))
+# The console previews an upload within the request; larger files go through the drop folder or import_csv.
+CSV_UPLOAD_MAX_MB = env.int("CSV_UPLOAD_MAX_MB", default=10)
+
 # --- Write-back ------------------------------------------------------------------------------
 # E-mail the district when this many write-backs failed (or hit a conflict) within the window, unresolved.
 WRITEBACK_ALERT_FAILURES = env.int("WRITEBACK_ALERT_FAILURES", default=5)

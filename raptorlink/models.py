@@ -384,6 +384,7 @@ class Incident(models.Model):
         CREDENTIALS_REFUSED = "credentials_refused", "PowerSchool refused the credentials"
         POWERSCHOOL_UNREACHABLE = "powerschool_unreachable", "PowerSchool unreachable"
         WRITEBACK_FAILURES = "writeback_failures", "Write-back failures"
+        CSV_IMPORT_FAILED = "csv_import_failed", "CSV drop-folder import failed"
 
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="incidents")
     kind = models.CharField(max_length=40, choices=Kind.choices)

@@ -76,3 +76,57 @@ def local_time(moment, district):
 
 def run_link(run):
     return f"The sync run in RaptorLink admin: {reverse('admin:sis_sync_syncrun_change', args=[run.pk])}"
+
+
+# --- CSV drop folders --------------------------------------------------------------------------------
+
+# Enough to see what is wrong without opening the log; the log lists every error.
+FIRST_ERRORS = 5
+
+
+def notify_drop_folder_outcome(district, deliveries):
+    """After a pass over the drop folder: a failed file opens (and announces) an incident unless one is open; a
+    pass whose files all imported closes it. A pass with nothing to import says nothing."""
+    failed = [delivery for delivery in deliveries if delivery.failed]
+    if failed:
+        announce_drop_folder_failure(district, failed)
+    elif any(delivery.imported for delivery in deliveries):
+        announce_drop_folder_recovery(district, deliveries)
+
+
+def announce_drop_folder_failure(district, failed):
+    names = ", ".join(delivery.name for delivery in failed)
+    if open_incident(district, Incident.Kind.CSV_IMPORT_FAILED, detail=f"Not imported: {names}") is None:
+        return
+    paragraphs = [
+        "A file delivered to the district's CSV drop folder was not imported; nothing of it was imported, and "
+        "RaptorLink's students, contacts and staff from CSV files are as they were before it.",
+        *(failed_file_paragraph(delivery) for delivery in failed),
+        "Correct the file and deliver it again. You will hear from RaptorLink again when a delivered file is "
+        "imported, not for each file that fails until then.",
+    ]
+    email_contacts(district, "sync", Incident.Kind.CSV_IMPORT_FAILED.label, "\n\n".join(paragraphs))
+
+
+def failed_file_paragraph(delivery):
+    errors = delivery.errors[:FIRST_ERRORS]
+    more = delivery.error_count - len(errors)
+    lines = [f"File: {delivery.name}", *(f"- {error}" for error in errors)]
+    if more:
+        lines.append(f"- … and {more:,} more (see the log).")
+    lines.append(f"Log: {delivery.log}")
+    if delivery.run is not None and delivery.run.pk:
+        lines.append(run_link(delivery.run))
+    return "\n".join(lines)
+
+
+def announce_drop_folder_recovery(district, deliveries):
+    imported = ", ".join(delivery.name for delivery in deliveries if delivery.imported)
+    for incident in close_incidents(district, [Incident.Kind.CSV_IMPORT_FAILED]):
+        body = "\n\n".join(
+            [
+                f"Resolved: {incident.get_kind_display()} (since {local_time(incident.opened_at, district)}).",
+                f"The latest files from the CSV drop folder were imported: {imported}.",
+            ]
+        )
+        email_contacts(district, "sync", f"resolved — {incident.get_kind_display()}", body)

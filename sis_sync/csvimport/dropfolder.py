@@ -3,10 +3,12 @@
 Files are imported by the kind their name starts with (students*.csv, contacts*.csv, staff*.csv; students first,
 as contacts point at them), each all or nothing and recorded as a SyncRun with source CSV, then moved into
 processed/ or failed/ beside a .log saying what happened. A file changed in the last minute may still be arriving
-and waits for the next run.
+and waits for the next run. A pass with a failed file e-mails the district's sync contacts once per incident; the
+next pass whose files all import announces the recovery.
 """
 
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -16,14 +18,41 @@ from sis_sync.csvimport.formats import KINDS
 from sis_sync.csvimport.service import csv_import
 from sis_sync.management.commands.sync_powerschool import summary_table
 from sis_sync.models import CsvDropFolder
+from sis_sync.notify import notify_drop_folder_outcome
 from sis_sync.rosters.csvfiles import RosterError
 
 SETTLE_SECONDS = 60
-PROCESSED, FAILED = "processed", "failed"
+PROCESSED, FAILED, WAITING = "processed", "failed", "waiting"
+
+
+@dataclass
+class Delivery:
+    """What became of one delivered file: filed in processed/ or failed/ (with its log), or left to settle."""
+
+    name: str
+    outcome: str
+    summary: str
+    errors: list = field(default_factory=list)
+    error_count: int = 0
+    log: Path = None
+    run: object = None
+
+    @property
+    def failed(self):
+        return self.outcome == FAILED
+
+    @property
+    def imported(self):
+        return self.outcome == PROCESSED
+
+    def line(self):
+        if self.outcome == WAITING:
+            return f"{self.name}: left for the next run ({self.summary})"
+        return f"{self.name}: {self.outcome} — {self.summary}"
 
 
 def drop_root():
-    return Path(getattr(settings, "CSV_DROP_ROOT", settings.VAR_DIR / "csv-drop"))
+    return Path(settings.CSV_DROP_ROOT)
 
 
 def folder_path(folder):
@@ -41,14 +70,18 @@ def kind_of(name):
 
 
 def drop_folder_task(district_id):
-    """What the schedule runs: import what the district's drop folder holds; returns one line per file."""
+    """What the schedule runs: import what the district's drop folder holds, tell the district's contacts when a
+    file failed or when imports work again; returns one line per file."""
     drop = CsvDropFolder.objects.select_related("district").filter(district_id=district_id, enabled=True).first()
     if drop is None:
         return []
-    return drop_folder_import(drop)
+    deliveries = drop_folder_import(drop)
+    notify_drop_folder_outcome(drop.district, deliveries)
+    return [delivery.line() for delivery in deliveries]
 
 
 def drop_folder_import(drop):
+    """Import and file away each settled file of the drop folder; returns a Delivery per file."""
     path = folder_path(drop.folder)
     if not path.is_dir():
         return []
@@ -60,31 +93,36 @@ def drop_folder_import(drop):
 
 
 def file_import(district, path, mode):
-    """Import one delivered file and file it away with its log; returns a line saying how it went."""
+    """Import one delivered file and file it away with its log; returns its Delivery."""
     kind = kind_of(path.name)
     if kind is None:
-        log = (f"{path.name} was not imported: a file's name must start with students, contacts or staff and end "
-               "with .csv, to say what it holds.")  # fmt: skip
-        return _file_away(path, FAILED, log)
+        problem = (f"{path.name} was not imported: a file's name must start with students, contacts or staff and "
+                   "end with .csv, to say what it holds.")  # fmt: skip
+        return _file_away(Delivery(path.name, FAILED, problem, [problem], 1), path, problem)
     try:
         result = csv_import(district, kind, path, mode=mode, trigger="drop folder", name=path.name)
     except RosterError as error:
-        return _file_away(path, FAILED, f"{path.name} was not imported: {error}")
-    if result.skipped:
-        return f"{path.name}: left for the next run ({result.run.message})"
+        problem = f"{path.name} was not imported: {error}"
+        return _file_away(Delivery(path.name, FAILED, problem, [str(error)], 1), path, problem)
     run = result.run
+    if result.skipped:
+        return Delivery(path.name, WAITING, run.message, run=run)
     outcome = "imported" if result.succeeded else "not imported"
-    log = "\n".join(
-        part for part in (f"{path.name} ({kind}, {mode}) {outcome}.", summary_table(run), run.message) if part
-    )
-    return _file_away(path, PROCESSED if result.succeeded else FAILED, log)
+    headline = f"{path.name} ({kind}, {mode}) {outcome}."
+    log = "\n".join(part for part in (headline, summary_table(run), run.message) if part)
+    where = PROCESSED if result.succeeded else FAILED
+    findings = result.findings
+    errors = [str(error) for error in findings.errors]
+    delivery = Delivery(path.name, where, headline, errors, findings.error_count, run=run)
+    return _file_away(delivery, path, log)
 
 
-def _file_away(path, where, log):
-    folder = path.parent / where
+def _file_away(delivery, path, log):
+    folder = path.parent / delivery.outcome
     folder.mkdir(exist_ok=True)
     # Districts deliver the same name every night: the time keeps each delivery and its log apart.
     stamped = f"{timezone.now():%Y%m%dT%H%M%S}-{path.name}"
     path.rename(folder / stamped)
-    (folder / f"{stamped}.log").write_text(log + "\n", encoding="utf-8")
-    return f"{path.name}: {where} — {log.splitlines()[0]}"
+    delivery.log = folder / f"{stamped}.log"
+    delivery.log.write_text(log + "\n", encoding="utf-8")
+    return delivery

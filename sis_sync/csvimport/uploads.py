@@ -19,7 +19,7 @@ CHUNK = 1 << 20
 
 
 def upload_dir():
-    path = Path(getattr(settings, "CSV_UPLOAD_DIR", settings.VAR_DIR / "csv-uploads"))
+    path = Path(settings.CSV_UPLOAD_DIR)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

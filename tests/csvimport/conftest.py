@@ -1,5 +1,8 @@
-"""Lincoln's schools 101 (North) and 102 (South), the documented example files, and a way to write a CSV file."""
+"""Lincoln's schools 101 (North) and 102 (South), the documented example files, a way to write a CSV file, and
+Lincoln's drop folder with a way to deliver a file to it."""
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -7,7 +10,7 @@ from django.utils import timezone
 
 from raptorlink.models import School
 from sis_sync.csvimport.service import csv_import
-from sis_sync.models import Source, Staff, Student
+from sis_sync.models import CsvDropFolder, Source, Staff, Student
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "docs" / "csv-templates"
 STUDENTS_HEADER = "student_number,first_name,last_name,school_number"
@@ -68,3 +71,26 @@ def sis_staff(world, email):
         fingerprint="ps",
         synced_at=timezone.now(),
     )
+
+
+@pytest.fixture
+def drop_root(settings, tmp_path):
+    settings.CSV_DROP_ROOT = tmp_path / "drop"
+    return settings.CSV_DROP_ROOT
+
+
+@pytest.fixture
+def lincoln_folder(world, drop_root):
+    CsvDropFolder.objects.create(district=world.district, folder="lincoln")
+    folder = drop_root / "lincoln"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def deliver(folder, name, text, *, age=120):
+    """Put a file in the drop folder as if it arrived `age` seconds ago (younger than a minute, it waits)."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    then = time.time() - age
+    os.utime(path, (then, then))
+    return path

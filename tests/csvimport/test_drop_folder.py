@@ -1,41 +1,16 @@
 """The scheduled import of a district's drop folder: files by kind, filed into processed/ or failed/ with a log,
 a SyncRun per file; its schedule follows the district's drop-folder settings."""
 
-import os
-import time
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
 from django_q.models import Schedule
 
 from sis_sync.csvimport.dropfolder import drop_folder_task
 from sis_sync.models import CsvDropFolder, Source, Staff, Student, SyncRun
 from sis_sync.schedules import CSV_DROP_TASK, csv_drop_schedule_name
-from tests.csvimport.conftest import STUDENTS_HEADER, TEMPLATES
+from tests.csvimport.conftest import STUDENTS_HEADER, TEMPLATES, deliver
 from tests.world import PASSWORD
-
-
-@pytest.fixture
-def drop_root(settings, tmp_path):
-    settings.CSV_DROP_ROOT = tmp_path / "drop"
-    return settings.CSV_DROP_ROOT
-
-
-@pytest.fixture
-def lincoln_folder(world, drop_root):
-    CsvDropFolder.objects.create(district=world.district, folder="lincoln")
-    folder = drop_root / "lincoln"
-    folder.mkdir(parents=True)
-    return folder
-
-
-def deliver(folder, name, text, *, age=120):
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    then = time.time() - age
-    os.utime(path, (then, then))
-    return path
 
 
 def filed(folder, where):
