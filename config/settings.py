@@ -150,10 +150,11 @@ POWERSCHOOL_TIMEOUT = env.float("POWERSCHOOL_TIMEOUT", default=15.0)
 POWERSCHOOL_MAX_RETRIES = env.int("POWERSCHOOL_MAX_RETRIES", default=3)
 
 # --- CSV import -----------------------------------------------------------------------------
+# Relative paths are taken from the project folder, not from wherever the process was started.
 # Each district's drop folder is a folder inside CSV_DROP_ROOT (on the task machines, where SFTP delivers).
-CSV_DROP_ROOT = Path(env.str("CSV_DROP_ROOT", default=str(VAR_DIR / "csv-drop")))
+CSV_DROP_ROOT = BASE_DIR / env.str("CSV_DROP_ROOT", default="var/csv-drop")
 # Uploaded files wait here between the preview and Apply: with several web machines, a folder they all share.
-CSV_UPLOAD_DIR = Path(env.str("CSV_UPLOAD_DIR", default=str(VAR_DIR / "csv-uploads")))
+CSV_UPLOAD_DIR = BASE_DIR / env.str("CSV_UPLOAD_DIR", default="var/csv-uploads")
 # The console previews an upload within the request; larger files go through the drop folder or import_csv.
 CSV_UPLOAD_MAX_MB = env.int("CSV_UPLOAD_MAX_MB", default=10)
 

@@ -7,6 +7,7 @@ Sync runs are a log: nobody adds, changes or deletes them by hand.
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -450,7 +451,7 @@ class CsvUploadForm(forms.Form):
         help_text="Let the file change records that came from PowerSchool, OneRoster or Clever (they become the "
         "CSV's). Without it, such rows are left alone and listed in the preview.",
     )
-    file = forms.FileField(help_text="A CSV file as docs/csv-import.md describes; UTF-8 preferred.")
+    file = forms.FileField()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -458,6 +459,19 @@ class CsvUploadForm(forms.Form):
         self.fields["district"].queryset = districts
         if len(districts) == 1:
             self.fields["district"].initial = districts[0]
+        limit = settings.CSV_UPLOAD_MAX_MB
+        self.fields["file"].help_text = f"A CSV file as docs/csv-import.md describes, saved as UTF-8, up to {limit} MB."
+
+    def clean_file(self):
+        # The preview runs within the request, so a file past the limit is refused before it is read.
+        file = self.cleaned_data["file"]
+        limit = settings.CSV_UPLOAD_MAX_MB
+        if file.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                f"{file.name} is {file.size / (1024 * 1024):.1f} MB; the console takes files up to {limit} MB. "
+                "Deliver a larger file to the district's CSV drop folder instead."
+            )
+        return file
 
 
 @admin.register(CsvUpload)

@@ -1,6 +1,6 @@
-"""Reading roster CSV files: a folder or a zip, any common encoding, one row at a time.
+"""Reading roster CSV files: a folder or a zip, UTF-8 (or UTF-16 with its byte-order mark), one row at a time.
 
-A roster set can be hundreds of megabytes, so nothing here holds a file whole: the encoding is found by decoding the
+A roster set can be hundreds of megabytes, so nothing here holds a file whole: the encoding is checked by decoding the
 bytes in chunks, and rows are parsed as they stream past. Every problem is a RosterError that names the file, the row
 (as a spreadsheet numbers it: the header is row 1) and the column, so a person can open the file and fix it.
 """
@@ -8,6 +8,7 @@ bytes in chunks, and rows are parsed as they stream past. Every problem is a Ros
 import codecs
 import csv
 import io
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -74,31 +75,86 @@ class RosterFiles:
 
 
 def encoding_of(files, name):
-    """(encoding, note): UTF-8 (with or without a byte-order mark) when every byte decodes as UTF-8, else
-    Windows-1252, else Latin-1, with a note saying so; UTF-16 is refused (spreadsheets offer it as "Unicode")."""
+    """(encoding, note): UTF-16 when the file starts with its byte-order mark, else UTF-8 (with or without a
+    byte-order mark). Any other file is refused at the row of its first byte that is not UTF-8: guessing at
+    Windows-1252 or Latin-1 would import every name of a file in another encoding garbled."""
     with files.open_binary(name) as stream:
         start = stream.read(4)
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise RosterError("the file is UTF-16 (“Unicode text”); save it as CSV UTF-8 and import it again.", file=name)
-    if start.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", ""
-    for encoding, label in (("utf-8", ""), ("cp1252", "Windows-1252 (cp1252)")):
-        if _decodes(files, name, encoding):
-            note = f"{name} is not UTF-8: it was read as {label}." if label else ""
-            return encoding, note
-    return "latin-1", f"{name} is not UTF-8: it was read as Latin-1 (ISO-8859-1)."
+        _utf16_check(files, name)
+        return "utf-16", f"{name} is UTF-16: it was read as such."
+    if start.startswith(b"PK\x03\x04"):
+        raise RosterError("the file is an Excel workbook (or another zip file), not CSV text; in Excel, save it as "
+                          "CSV UTF-8 and import that file.", file=name)  # fmt: skip
+    _utf8_check(files, name)
+    return "utf-8-sig", ""
 
 
-def _decodes(files, name, encoding):
-    decoder = codecs.getincrementaldecoder(encoding)()
+def _utf8_check(files, name):
+    """Refuse the file at its first byte that is not UTF-8, or its first NUL byte (valid UTF-8, but no CSV text
+    holds one: UTF-16 without its byte-order mark is full of them)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with files.open_binary(name) as stream:
+        while chunk := stream.read(CHUNK):
+            pending = len(decoder.getstate()[0])
+            bad = []
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                bad.append(offset - pending + error.start)
+            if (nul := chunk.find(b"\0")) >= 0:
+                bad.append(offset + nul)
+            if bad:
+                raise _not_utf8(files, name, min(bad))
+            offset += len(chunk)
+    leftover = len(decoder.getstate()[0])
+    if leftover:
+        raise _not_utf8(files, name, offset - leftover)
+
+
+def _utf16_check(files, name):
+    decoder = codecs.getincrementaldecoder("utf-16")()
     with files.open_binary(name) as stream:
         try:
             while chunk := stream.read(CHUNK):
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return False
-    return True
+            raise RosterError("the file starts as UTF-16 (“Unicode text”) but is not valid UTF-16; save it as CSV "
+                              "UTF-8 and import it again.", file=name) from None  # fmt: skip
+
+
+def _not_utf8(files, name, position):
+    row, byte, cell = _place_of(files, name, position)
+    if byte == 0:
+        problem = ("holds a NUL byte, which CSV text never does (is it UTF-16 without its byte-order mark, or not "
+                   "a text file?)")  # fmt: skip
+    else:
+        problem = (f"has the byte 0x{byte:02X}, which is not UTF-8, in “{cell}” (shown as Windows-1252 would "
+                   "read it)")  # fmt: skip
+    return RosterError(
+        f"the file must be UTF-8 but {problem}; save it as CSV UTF-8 and import it again.", file=name, row=row
+    )
+
+
+def _place_of(files, name, position):
+    """(row, byte, cell) of the byte at `position`: its row as a spreadsheet numbers it (a line break inside quotes
+    does not start a row) and the text of its cell as Windows-1252 shows it, for a person to find it."""
+    row, quoted, offset, before = 1, False, 0, b""
+    with files.open_binary(name) as stream:
+        while offset < position and (chunk := stream.read(min(CHUNK, position - offset))):
+            # A quote byte is never part of a UTF-8 sequence, and "" inside a quoted cell toggles twice.
+            for index, part in enumerate(chunk.split(b'"')):
+                quoted = quoted != (index > 0)
+                row += 0 if quoted else part.count(b"\n")
+            offset += len(chunk)
+            before = (before + chunk)[-80:]
+        after = stream.read(80)
+    head = re.split(rb'[,"\r\n]', before)[-1]
+    tail = re.split(rb'[,"\r\n]', after[1:])[0]
+    cell = (head + after[:1] + tail).decode("cp1252", errors="replace")
+    return row, after[0], cell
 
 
 class Row:
@@ -210,10 +266,20 @@ def _header(reader, name):
     header = [column.strip() for column in header]
     if not any(header):
         raise RosterError("the first row is blank: it must be the header.", file=name, row=1)
+    if len(header) == 1:
+        _separator_check(header[0], name)
     repeated = sorted({column for column in header if header.count(column) > 1})
     if repeated:
         raise RosterError(f"the header names “{repeated[0]}” more than once.", file=name, row=1)
     return header
+
+
+def _separator_check(header, name):
+    """Spreadsheets also save "CSV" with tabs (Unicode text) or, in many countries, semicolons between the cells."""
+    for separator, called in (("\t", "tabs"), (";", "semicolons")):
+        if separator in header:
+            raise RosterError(f"the cells are separated by {called}, not commas; save the file as CSV UTF-8 "
+                              "(comma-separated) and import it again.", file=name, row=1)  # fmt: skip
 
 
 def exact_header(expected, *, extension_prefix=None):

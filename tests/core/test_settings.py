@@ -42,3 +42,13 @@ def test_production_refuses_to_start_without_encryption_keys():
 def test_the_deploy_check_is_clean_under_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_csv_import_folders_and_upload_limit_come_from_the_environment():
+    names = "from django.conf import settings as s; print(s.CSV_DROP_ROOT, s.CSV_UPLOAD_DIR, s.CSV_UPLOAD_MAX_MB)"
+    chosen = {"CSV_DROP_ROOT": "/srv/data/csv-drop", "CSV_UPLOAD_DIR": "shared/uploads", "CSV_UPLOAD_MAX_MB": "25"}
+
+    result = manage("shell", "--verbosity", "0", "-c", names, **PRODUCTION, **chosen)
+
+    # A relative folder is taken from the project folder, wherever the process starts.
+    assert result.stdout.split() == ["/srv/data/csv-drop", str(settings.BASE_DIR / "shared/uploads"), "25"]

@@ -58,6 +58,39 @@ def test_a_district_admin_may_upload_only_for_their_district(client, world, scho
     assert not CsvUpload.objects.exists()
 
 
+def test_a_file_over_the_size_limit_is_refused_before_it_is_stored_or_read(client, world, schools, settings):
+    settings.CSV_UPLOAD_MAX_MB = 1
+    login(client, world.district_admin)
+    rows = "".join(f"{700000 + n},Given{n},Family{n},101\n" for n in range(50_000))
+
+    response = upload(client, world, f"{STUDENTS_HEADER}\n{rows}")
+
+    assert response.status_code == 200
+    assert "students.csv is 1.6 MB; the console takes files up to 1 MB. Deliver a larger file to the district&#x27;s " \
+           "CSV drop folder instead." in response.content.decode()  # fmt: skip
+    assert not CsvUpload.objects.exists() and not list(settings.CSV_UPLOAD_DIR.glob("*"))
+
+
+def test_the_upload_page_states_the_size_limit(client, world, settings):
+    settings.CSV_UPLOAD_MAX_MB = 7
+
+    page = login(client, world.district_admin).get(ADD).content.decode()
+
+    assert "saved as UTF-8, up to 7 MB." in page
+
+
+def test_a_file_that_is_not_utf8_previews_its_row_and_cannot_be_applied(client, world, schools):
+    login(client, world.district_admin)
+    data = {"district": world.district.pk, "kind": "students", "mode": "add",
+            "file": SimpleUploadedFile("students.csv", f"{STUDENTS_HEADER}\n900101,Zoë,Lee,101\n".encode("cp1252"))}  # fmt: skip
+
+    client.post(ADD, data)
+    page = client.get(f"{LIST}{CsvUpload.objects.get().pk}/change/").content.decode()
+
+    assert "students.csv row 2: the file must be UTF-8 but has the byte 0xEB, which is not UTF-8, in “Zoë”" in page
+    assert 'value="Apply"' not in page
+
+
 def test_the_preview_shows_what_would_change_and_changes_nothing(client, world, schools, upload_dir):
     login(client, world.district_admin)
 

@@ -2,6 +2,7 @@
 and nothing of a refused file is imported."""
 
 import tracemalloc
+import zipfile
 
 import pytest
 
@@ -33,22 +34,57 @@ def test_a_byte_order_mark_is_read_past(world, schools, write_csv):
     assert result.succeeded and Student.objects.get().student_number == "900101"
 
 
-def test_a_windows_1252_file_is_read_and_the_run_says_so(world, schools, write_csv):
-    path = write_csv("students.csv", f"{STUDENTS_HEADER}\n900101,Zoë,Müller,101\n", encoding="cp1252")
-
-    result = import_file(world, "students", path)
-
-    assert result.succeeded
-    assert Student.objects.get().first_name == "Zoë"
-    assert "students.csv is not UTF-8: it was read as Windows-1252 (cp1252)." in result.run.message
-
-
-def test_a_utf16_file_is_refused_with_how_to_save_it(world, schools, write_csv):
-    path = write_csv("students.csv", f"{STUDENTS_HEADER}\n900101,Amara,Okafor,101\n", encoding="utf-16")
+def test_a_windows_1252_file_is_refused_at_the_row_and_cell_of_its_first_non_utf8_byte(world, schools, write_csv):
+    text = f'{STUDENTS_HEADER},middle_name\n900101,Amara,Okafor,101,"Ada\nJoy"\n900102,Zoë,Müller,101,\n'
+    path = write_csv("students.csv", text, encoding="cp1252")
 
     errors = refused(world, "students", path)
 
-    assert errors == ["students.csv: the file is UTF-16 (“Unicode text”); save it as CSV UTF-8 and import it again."]
+    # The line break inside the quoted middle name does not start a row: Zoë is on row 3.
+    assert errors == ["students.csv row 3: the file must be UTF-8 but has the byte 0xEB, which is not UTF-8, in "
+                      "“Zoë” (shown as Windows-1252 would read it); save it as CSV UTF-8 and import it again."]  # fmt: skip
+
+
+def test_a_utf16_file_with_its_byte_order_mark_is_read_and_the_run_says_so(world, schools, write_csv):
+    path = write_csv("students.csv", f"{STUDENTS_HEADER}\n900101,Zoë,Müller,101\n", encoding="utf-16")
+
+    result = import_file(world, "students", path)
+
+    assert result.succeeded, result.run.message
+    assert Student.objects.get().first_name == "Zoë"
+    assert "students.csv is UTF-16: it was read as such." in result.run.message
+
+
+def test_a_utf16_file_without_its_byte_order_mark_is_refused_as_not_utf8(world, schools, write_csv):
+    path = write_csv("students.csv", f"{STUDENTS_HEADER}\n900101,Amara,Okafor,101\n", encoding="utf-16-le")
+
+    assert refused(world, "students", path) == [
+        "students.csv row 1: the file must be UTF-8 but holds a NUL byte, which CSV text never does (is it UTF-16 "
+        "without its byte-order mark, or not a text file?); save it as CSV UTF-8 and import it again."
+    ]
+
+
+@pytest.mark.parametrize(("separator", "called"), [("\t", "tabs"), (";", "semicolons")])
+def test_a_file_separated_by_tabs_or_semicolons_is_refused_naming_the_separator(
+    world, schools, write_csv, separator, called
+):
+    path = write_csv("students.csv", f"{STUDENTS_HEADER}\n900101,Amara,Okafor,101\n".replace(",", separator))
+
+    assert refused(world, "students", path) == [
+        f"students.csv row 1: the cells are separated by {called}, not commas; save the file as CSV UTF-8 "
+        "(comma-separated) and import it again."
+    ]
+
+
+def test_an_excel_workbook_named_csv_is_refused_as_a_workbook(world, schools, tmp_path):
+    path = tmp_path / "students.csv"
+    with zipfile.ZipFile(path, "w") as workbook:
+        workbook.writestr("xl/workbook.xml", "<workbook/>")
+
+    assert refused(world, "students", path) == [
+        "students.csv: the file is an Excel workbook (or another zip file), not CSV text; in Excel, save it as "
+        "CSV UTF-8 and import that file."
+    ]
 
 
 def test_a_misspelt_column_is_named_with_the_column_it_resembles(world, schools, write_csv):

@@ -29,6 +29,11 @@ def add_column(text, name):
     return "\n".join([f"{header},{name}", *(f"{row}," for row in rows)]) + "\n"
 
 
+def saved_as_windows_1252(spoilt, name, old, new):
+    spoilt.replace(name, old, new)
+    spoilt.write(name, spoilt.text(name), encoding="cp1252")
+
+
 ONEROSTER_CASES = {
     "an empty file": (
         lambda s: s.write("users.csv", ""),
@@ -128,9 +133,14 @@ ONEROSTER_CASES = {
         lambda s: s.replace("users.csv", ",Linh,230101,", ",Linh,,"),
         "users.csv row 2, column identifier: this column must not be empty.",
     ),
-    "a UTF-16 file": (
-        lambda s: s.write("orgs.csv", s.text("orgs.csv"), encoding="utf-16"),
-        "orgs.csv: the file is UTF-16 (“Unicode text”); save it as CSV UTF-8 and import it again.",
+    "a Windows-1252 file": (
+        lambda s: s.write("users.csv", s.text("users.csv"), encoding="cp1252"),
+        "users.csv row 4: the file must be UTF-8 but has the byte 0xEB, which is not UTF-8, in “Zoë” (shown as "
+        "Windows-1252 would read it); save it as CSV UTF-8 and import it again.",
+    ),
+    "a UTF-16 file without its byte-order mark": (
+        lambda s: s.write("orgs.csv", s.text("orgs.csv"), encoding="utf-16-be"),
+        "orgs.csv row 1: the file must be UTF-8 but holds a NUL byte, which CSV text never does",
     ),
 }
 
@@ -191,6 +201,14 @@ CLEVER_CASES = {
         lambda s: s.write("teachers.csv", ""),
         "teachers.csv: the file is empty: it needs at least its header row.",
     ),
+    "a Windows-1252 file": (
+        lambda s: saved_as_windows_1252(s, "students.csv", "Lee,Jonah", "Lée,Jonah"),
+        "students.csv row 3: the file must be UTF-8 but has the byte 0xE9, which is not UTF-8, in “Lée”",
+    ),
+    "a file separated by semicolons": (
+        lambda s: s.write("schools.csv", s.text("schools.csv").replace(",", ";")),
+        "schools.csv row 1: the cells are separated by semicolons, not commas;",
+    ),
     "a missing file": (
         lambda s: (s.path / "enrollments.csv").unlink(),
         "The set has no enrollments.csv; a Clever set needs enrollments.csv, schools.csv, sections.csv, "
@@ -221,15 +239,26 @@ def test_a_byte_order_mark_is_accepted_without_a_note(lincoln_on_oneroster, copy
     assert Student.objects.filter(district=lincoln_on_oneroster).count() == 4
 
 
-def test_a_windows_1252_file_is_read_as_such_with_a_note(lincoln_on_oneroster, copy_set):
-    windows = copy_set(ONEROSTER_11)
-    windows.write("users.csv", windows.text("users.csv"), encoding="cp1252")
+def test_a_utf16_file_with_its_byte_order_mark_is_read_with_a_note(lincoln_on_oneroster, copy_set):
+    unicode = copy_set(ONEROSTER_11)
+    unicode.write("users.csv", unicode.text("users.csv"), encoding="utf-16")
 
-    run = roster_import(lincoln_on_oneroster, "oneroster", windows.path).run
+    run = roster_import(lincoln_on_oneroster, "oneroster", unicode.path).run
 
     assert run.status == "succeeded"
-    assert run.message == "users.csv is not UTF-8: it was read as Windows-1252 (cp1252)."
+    assert run.message == "users.csv is UTF-16: it was read as such."
     assert Student.objects.get(district=lincoln_on_oneroster, key="5003").first_name == "Zoë"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_a_clever_file_with_a_byte_order_mark_is_read(lincoln_on_clever, copy_set, encoding):
+    marked = copy_set(CLEVER)
+    marked.write("students.csv", marked.text("students.csv"), encoding=encoding)
+
+    run = roster_import(lincoln_on_clever, "clever", marked.path).run
+
+    assert run.status == "succeeded", run.message
+    assert Student.objects.filter(district=lincoln_on_clever).count() == 4
 
 
 def test_extension_columns_may_follow_the_specifications_columns(lincoln_on_oneroster, copy_set):

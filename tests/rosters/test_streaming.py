@@ -7,7 +7,7 @@ from sis_sync.models import Enrollment, Student
 from sis_sync.rosters.csvfiles import RosterFiles, exact_header, read_rows
 from sis_sync.rosters.oneroster import USERS_11
 from sis_sync.rosters.service import roster_import
-from tests.rosters.conftest import ONEROSTER_11
+from tests.rosters.conftest import CLEVER, ONEROSTER_11
 
 USER_ROW = "{n},,,true,org-lhs,student,student{n},{{LDAP:student{n}}},Given{n},Family{n},,{number},student{n}@students.lincoln.k12.us,,,,10,\n"
 
@@ -60,3 +60,23 @@ def test_importing_thousands_of_students_stays_within_bounded_memory(lincoln_on_
     assert Student.objects.filter(district=lincoln_on_oneroster).count() == 5_000
     assert Enrollment.objects.filter(district=lincoln_on_oneroster).count() == 5_000
     assert peak < 15_000_000, f"importing 5,000 students peaked at {peak:,} bytes"
+
+
+def test_importing_thousands_of_clever_students_stays_within_bounded_memory(lincoln_on_clever, tmp_path):
+    many = tmp_path / "many"
+    shutil.copytree(CLEVER, many)
+    header, first, *rest = (CLEVER / "students.csv").read_text(encoding="utf-8").splitlines()
+    cells = first.split(",")
+    with open(many / "students.csv", "w", encoding="utf-8") as out:
+        out.write("\n".join([header, first, *rest]) + "\n")
+        for n in range(5_000):
+            # Student_id, Student_number and the contact's id must be unique; the rest repeats the first student.
+            cells[1], cells[2], cells[-5] = f"8{n:05d}", f"7{n:05d}", f"gu-8{n:05d}"
+            out.write(",".join(cells) + "\n")
+
+    results = []
+    peak = peak_bytes(lambda: results.append(roster_import(lincoln_on_clever, "clever", many)))
+
+    assert results[0].succeeded, results[0].run.message
+    assert Student.objects.filter(district=lincoln_on_clever).count() == 5_000 + 1 + len(rest)
+    assert peak < 15_000_000, f"importing 5,000 Clever students peaked at {peak:,} bytes"
