@@ -7,7 +7,7 @@ not mean the last page.
 
 import re
 
-from raptorlink.powerschool.normalize import as_list, expansion_names, integer, typed_row, v1_object
+from raptorlink.powerschool.normalize import as_list, expansion_names, integer, row_typer, v1_object
 from raptorlink.powerschool.tables import TABLE_COLUMNS
 
 DEFAULT_PAGE_SIZE = 100
@@ -50,6 +50,7 @@ def table_rows(session, table, q=None, page_size=DEFAULT_PAGE_SIZE, columns=None
     columns = columns or TABLE_COLUMNS[table]
     total = table_count(session, table, q)
     params = _without_none({"projection": ",".join(columns), "q": q, "sort": sort})
+    typed = row_typer(columns)
     seen, page = 0, 1
     while seen < total:
         body = session.get(f"/ws/schema/table/{table}", {**params, "page": page, "pagesize": page_size}) or {}
@@ -57,16 +58,19 @@ def table_rows(session, table, q=None, page_size=DEFAULT_PAGE_SIZE, columns=None
         if not records:
             return
         for record in records:
-            yield table_values(record, table, columns)
+            yield typed(_table_of(record, table))
         seen += len(records)
         page += 1
 
 
 def table_values(record, table, columns=None):
     """A table-API record's typed columns: {"id": 2345, "tables": {"attendance": {...strings}}} → {...}."""
+    return row_typer(columns or TABLE_COLUMNS[table])(_table_of(record, table))
+
+
+def _table_of(record, table):
     tables = record.get("tables") or {}
-    values = tables.get(table) or next(iter(tables.values()), {})
-    return typed_row(values, columns or TABLE_COLUMNS[table])
+    return tables.get(table) or next(iter(tables.values()), {})
 
 
 def powerquery_rows(session, name, args=None, page_size=DEFAULT_PAGE_SIZE):

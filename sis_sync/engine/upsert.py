@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from operator import itemgetter
 
+import orjson
 from django.db import connection, models, transaction
 
 from sis_sync.engine.keys import KeySet
@@ -20,10 +21,19 @@ OUTCOMES = ("created", "updated", "unchanged", "deactivated", "failed")
 
 
 def fingerprint(values):
-    """A stable hash of a record's synced values: the repr of the values in the order they were built, as every
-    value is a plain number, text, flag, date or list of dicts built in a fixed order, and each model's values
-    are named in one fixed order. (Sorting them by name first took as long as all the rest.)"""
-    return hashlib.md5(repr(tuple(values.values())).encode(), usedforsecurity=False).hexdigest()
+    """A stable hash of a record's synced values: their JSON in the order they were built, as every value is a
+    plain number, text, flag, date, time or list of dicts built in a fixed order, and each model's values are
+    named in one fixed order. (Sorting them by name first took as long as all the rest; repr took three times
+    as long as orjson.)"""
+    return hashlib.md5(_json_of(tuple(values.values())), usedforsecurity=False).hexdigest()
+
+
+def _json_of(value):
+    try:
+        return orjson.dumps(value, default=repr)
+    except orjson.JSONEncodeError:
+        # A number beyond 64 bits, which orjson refuses and no PowerSchool value is.
+        return repr(value).encode()
 
 
 def empty_counts():
@@ -222,14 +232,21 @@ def _values_of(fields, constants):
 
 
 def _converter(field):
-    """None for numbers, text and flags, which go to the database as they are; dates, times and JSON go through
-    their field, remembering recent dates and times (a batch shares its sync time and many of its dates)."""
+    """None for numbers, text and flags, which go to the database as they are; JSON becomes its text; dates and
+    times go through their field, remembering recent ones (a batch shares its sync time and many of its dates)."""
     if field.primary_key or (isinstance(field, PLAIN_FIELDS) and not isinstance(field, models.DateField)):
         return None
+
+    if isinstance(field, models.JSONField):
+        return _json_text
 
     def convert(value):
         return field.get_db_prep_save(value, connection)
 
-    if isinstance(field, models.JSONField):
-        return convert
     return lru_cache(maxsize=1024)(convert)
+
+
+def _json_text(value):
+    """A JSON column's text, as every backend takes it (a contact's phones and e-mail addresses); orjson writes it
+    in a tenth of the time json.dumps takes."""
+    return None if value is None else orjson.dumps(value).decode()

@@ -192,6 +192,34 @@ def test_table_rows_are_paged_to_the_count(client, api):
     assert [period["period_number"] for period in periods] == list(range(1, 151))
 
 
+def test_table_rows_with_unusual_values_are_typed_like_plain_ones(client, api):
+    """Empty numbers, numbers sent as numbers, flags spelt out, absent and upper-case columns: every row of a page
+    comes back typed, whatever shape its neighbours have."""
+    plain = {"dcid": "1", "id": "10", "schoolid": "3001", "yearid": "36", "name": "Year", "abbreviation": "Y",
+             "firstday": "2026-08-31", "lastday": "2027-06-19", "isyearrec": "1", "portion": "1"}  # fmt: skip
+    unusual = [
+        {**plain, "dcid": "2", "portion": ""},
+        {**plain, "dcid": "3", "portion": "1.0", "isyearrec": "Yes", "name": 2026},
+        {**plain, "dcid": "4", "id": 11, "isyearrec": True, "abbreviation": None},
+        {key: value for key, value in {**plain, "dcid": "5"}.items() if key != "lastday"},
+        {key.upper(): value for key, value in {**plain, "dcid": "6", "isyearrec": "0"}.items()},
+    ]
+    rows = [{"id": n, "tables": {"terms": values}} for n, values in enumerate([plain, *unusual], start=1)]
+    api.add(responses.GET, url("/ws/schema/table/terms/count"), json={"count": len(rows)})
+    api.add(responses.GET, url("/ws/schema/table/terms"), json={"name": "Terms", "record": rows})
+
+    terms = {term["dcid"]: term for term in client.terms(3001)}
+
+    assert terms[1] == {"dcid": 1, "id": 10, "schoolid": 3001, "yearid": 36, "name": "Year", "abbreviation": "Y",
+                        "firstday": date(2026, 8, 31), "lastday": date(2027, 6, 19), "isyearrec": True,
+                        "portion": 1}  # fmt: skip
+    assert terms[2]["portion"] is None
+    assert (terms[3]["portion"], terms[3]["isyearrec"], terms[3]["name"]) == (1, True, "2026")
+    assert (terms[4]["id"], terms[4]["isyearrec"], terms[4]["abbreviation"]) == (11, True, None)
+    assert terms[5]["lastday"] is None and terms[5]["firstday"] == date(2026, 8, 31)
+    assert (terms[6]["id"], terms[6]["isyearrec"], terms[6]["lastday"]) == (10, False, date(2027, 6, 19))
+
+
 def test_the_version_says_which_features_exist(client, api):
     api.add(
         responses.GET,
