@@ -6,6 +6,8 @@ instead of "unknown"; only the building's own active students can be chosen.
 
 from dataclasses import dataclass
 
+from django.db.models import F, Q
+
 from raptorlink.models import VisibleStudentId, grade_label
 from sis_sync.engine.students import search_text
 from sis_sync.models import Student
@@ -29,9 +31,15 @@ class Lookup:
 
 def visible_id(student, district):
     """The number people see and type for `student`: the student number or STUDENTS.ID, per the district."""
-    if district.visible_student_id == VisibleStudentId.SIS_ID:
-        return str(student.ps_id or "")
-    return student.student_number
+    return visible_number(district, student.ps_id, student.student_number)
+
+
+def visible_number(district, ps_id, student_number):
+    """STUDENTS.ID where the district shows it and the student has one; else the student number (a roster's
+    student whom no PowerSchool sync has linked yet), never a blank."""
+    if district.visible_student_id == VisibleStudentId.SIS_ID and ps_id:
+        return str(ps_id)
+    return student_number
 
 
 def student_by_number(building, typed):
@@ -44,11 +52,12 @@ def student_by_number(building, typed):
     if district.visible_student_id == VisibleStudentId.SIS_ID:
         if not typed.isdigit():
             return Lookup(None, f"“{typed}” is not a student id: it has only digits.")
-        students = students.filter(ps_id=int(typed))
+        # A student not linked to PowerSchool yet shows their student number instead (see `visible_number`).
+        students = students.filter(Q(ps_id=int(typed)) | Q(ps_id__isnull=True, student_number=typed))
     else:
         students = students.filter(student_number=typed)
     # An active PowerSchool record first, should an old copy from another source share the number.
-    student = students.order_by("-active", "source").first()
+    student = students.order_by("-active", F("ps_id").asc(nulls_last=True), "source").first()
     if student is None:
         return Lookup(None, f"No student has the number {typed}.")
     return Lookup(student, student_problem(student, building))

@@ -488,6 +488,11 @@ class RosterSource(models.Model):
     def __str__(self):
         return f"Roster source of {self.district}: {self.get_owner_display()}"
 
+    @classmethod
+    def owner_of(cls, district):
+        """The source of `district`'s students, staff and schedules: PowerSchool unless a roster says otherwise."""
+        return cls.objects.filter(district=district).values_list("owner", flat=True).first() or Source.POWERSCHOOL
+
 
 # --- CSV import --------------------------------------------------------------------------------------
 

@@ -24,20 +24,23 @@ def run_sync(district, *, kind="full", trigger="command", entities=None, progres
     `kind` is "full" (everything, then deactivate what PowerSchool no longer has), "manual" (the same, asked
     for by a person), or "delta" (only what changed since the last run; a full pass when PowerSchool cannot
     say). `entities` limits the run to some of sis_sync.models.ENTITIES. In a district whose roster comes from
-    Clever or OneRoster, students, contacts and staff are never pulled (see `roster_district_entities`). A run
-    that would overlap another one of the district is not started: the returned run is `skipped`, with the
-    reason in its message.
+    Clever or OneRoster, students, contacts and staff are never pulled (see `roster_district_entities`); each run
+    links the roster's students to PowerSchool's instead (their STUDENTS.ID and DCID, see engine/links.py), and
+    one that pulls all the district's PowerSchool sync is responsible for is complete. A run that would overlap
+    another one of the district is not started: the returned run is `skipped`, with the reason in its message.
     Never raises for PowerSchool's failures: the run is `failed`, with the reason and its fix.
     """
     owner = roster_owner(district)
+    everything = ENTITIES
     if owner != Source.POWERSCHOOL:
         entities = roster_district_entities(district, entities)
+        everything = roster_district_entities(district)
     run = start_run(district, kind, trigger)
     if run.status == SyncRun.Status.SKIPPED:
         return run
     if owner != Source.POWERSCHOOL and not entities:
         return _skip(run, f"Skipped: {roster_note(district, owner)}, and nothing else was asked for.")
-    run = execute(run, client, entities=entities, progress=progress)
+    run = execute(run, client, entities=entities, progress=progress, everything=everything)
     if owner != Source.POWERSCHOOL:
         run.message = " ".join(part for part in (f"{roster_note(district, owner)}.", run.message) if part)
         run.save(update_fields=["message"])
@@ -45,7 +48,7 @@ def run_sync(district, *, kind="full", trigger="command", entities=None, progres
 
 
 def roster_owner(district):
-    return RosterSource.objects.filter(district=district).values_list("owner", flat=True).first() or Source.POWERSCHOOL
+    return RosterSource.owner_of(district)
 
 
 def roster_district_entities(district, entities=None):
@@ -68,7 +71,7 @@ def roster_without_schedules(district):
 
 
 def roster_note(district, owner):
-    return f"Students, contacts and staff were left alone: {district.name}'s roster comes from {Source(owner).label}"
+    return f"Students, contacts and staff were not pulled: {district.name}'s roster comes from {Source(owner).label}"
 
 
 def _skip(run, message):

@@ -188,6 +188,11 @@ class PowerSchoolClient:
         """Table `students`: DCID, ID and student number side by side (the three are different numbers)."""
         return self.table_rows("students", _fiql(schoolid=school_number) or None)
 
+    def student_keys(self, q=None, sort=None):
+        """Table `students` (optionally filtered, sorted by a column): only DCID, ID and student number, what
+        linking a roster's students to PowerSchool's needs."""
+        return self.table_rows("students", q, STUDENT_KEY_COLUMNS, sort)
+
     def student_rows(self, q=None, *, legacy_contacts=False):
         """Table `students` (optionally filtered): keys, names, school, enrollment and phone; with
         `legacy_contacts` also the single-record guardian and emergency columns (PowerSchool before 12)."""

@@ -18,15 +18,17 @@ class InvalidRecord(Exception):
 
 class SyncContext:
     """One run's shared state. `full` says whether this pass sees everything (and may deactivate); `legacy`
-    that PowerSchool predates the contact tables (12.0)."""
+    that PowerSchool predates the contact tables (12.0); `roster`, in a district whose roster comes from
+    elsewhere, how its students are linked to PowerSchool's (links.RosterLinks)."""
 
-    def __init__(self, run, client, *, full, legacy=False, progress=None, now=None):
+    def __init__(self, run, client, *, full, legacy=False, progress=None, now=None, roster=None):
         self.run = run
         self.district = run.district
         self.client = client
         self.full = full
         self.legacy = legacy
         self.progress = progress
+        self.roster = roster
         self.now = now or timezone.now()
         self.today = timezone.localdate(self.now, timezone=zoneinfo.ZoneInfo(self.district.time_zone))
         self.counts = {}

@@ -1,7 +1,8 @@
 """Maps from PowerSchool's keys to local primary keys, read from the database once per run and entity.
 
 PowerSchool rows point at each other by ID (not DCID), by school number, or (terms) by an ID that is only
-unique within a school; each map turns such a reference into the local row it means. The maps that hold a row
+unique within a school; each map turns such a reference into the local row it means. In a district whose roster
+comes from Clever or OneRoster, the student maps hold the roster's students, by the ids their links gave them. The maps that hold a row
 per student or section are `NumberMap`s: a dict of 50,000 students costs some 5 MB, its arrays under 1 MB.
 """
 
@@ -14,6 +15,7 @@ from sis_sync.models import (
     Contact,
     CycleDay,
     Period,
+    RosterSource,
     Section,
     Source,
     Staff,
@@ -35,6 +37,14 @@ def _numbers(model, column):
     return lambda district: NumberMap(_synced(model, district).order_by(column, "pk").values_list(column, "pk"))
 
 
+def _students(column):
+    def load(district):
+        students = Student.objects.filter(district=district, source=RosterSource.owner_of(district))
+        return NumberMap(students.order_by(column, "pk").values_list(column, "pk"))
+
+    return load
+
+
 def _by_key(model):
     return lambda district: {int(key): pk for key, pk in _synced(model, district).values_list("key", "pk")}
 
@@ -50,8 +60,8 @@ LOADERS = {
     "period": _by_ps_id(Period),
     "staff": _by_key(Staff),
     "staff_school": _by_ps_id(StaffSchool),
-    "student": _numbers(Student, "ps_id"),
-    "student_dcid": _numbers(Student, "dcid"),
+    "student": _students("ps_id"),
+    "student_dcid": _students("dcid"),
     "section": _numbers(Section, "ps_id"),
     "contact": lambda district: dict(_synced(Contact, district).values_list("key", "pk")),
 }

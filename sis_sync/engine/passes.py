@@ -5,6 +5,7 @@ from sis_sync.engine import calendar, codes, schedules, staff, students
 from sis_sync.engine.calendar import sync_years
 from sis_sync.engine.contacts import ContactTables, FullReads, LegacyContacts
 from sis_sync.engine.context import InvalidRecord
+from sis_sync.engine.links import link_everyone, link_unlinked
 from sis_sync.engine.prefetch import background_reads
 from sis_sync.engine.pull import pull_changed, pull_everything, take_rows
 from sis_sync.engine.schools import sync_schools
@@ -24,6 +25,9 @@ GROUPS = {
 
 
 def full_pass(ctx, entities):
+    if ctx.roster is not None:
+        # Before sections and enrollments, which reach the roster's students through the links.
+        link_everyone(ctx, ctx.roster)
     with background_reads(2) as read:
         # The contact tables are read from the start, while the entities before them are written.
         contact_reads = FullReads(ctx, read) if "contacts" in entities and not ctx.legacy else None
@@ -53,7 +57,14 @@ PEOPLE_TABLES = ("person", "personphonenumberassoc", "phonenumber", "personemail
 
 
 def delta_pass(ctx, entities, changed):
-    """Pull only the rows `changed` ({table: [DCID, …]}) lists; deletions wait for the next full pass."""
+    """Pull only the rows `changed` ({table: [DCID, …]}) lists; deletions wait for the next full pass. In a
+    roster district, the roster's students not linked yet are looked up first, whatever changed, and the
+    enrollments of those it links are pulled (PowerSchool may have listed them before the roster had them)."""
+    if ctx.roster is not None:
+        linked = link_unlinked(ctx, ctx.roster)
+        if linked and "enrollments" in entities:
+            enrollments = ctx.client.rows_by_keys("cc", "studentid", linked)
+            take_rows(ctx, schedules.ENROLLMENTS, enrollments, in_scope=schedules.ENROLLMENTS.in_scope)
     for entity in entities:
         if entity == "schools":
             if changed.get("schools"):

@@ -19,6 +19,7 @@ from raptorlink.models import District, PowerSchoolConnection
 from raptorlink.powerschool import PowerSchoolClient
 from raptorlink.powerschool.errors import AuthError, PowerSchoolError
 from sis_sync.engine.context import InvalidRecord, SyncContext
+from sis_sync.engine.links import roster_links
 from sis_sync.engine.passes import delta_pass, full_pass, student_pass
 from sis_sync.models import ENTITIES, SyncRun, SyncSettings
 
@@ -74,17 +75,20 @@ def client_for(district):
     return PowerSchoolClient(connection)
 
 
-def execute(run, client=None, *, entities=None, progress=None, student=None):
+def execute(run, client=None, *, entities=None, progress=None, student=None, everything=ENTITIES):
     """Run the passes of `run` and record how it went; returns the run. Without a `client`, one is made from
-    the district's connection, asking for the largest pages the plugin allows."""
+    the district's connection, asking for the largest pages the plugin allows. `everything` is what the
+    district's PowerSchool sync is responsible for: a run that pulls all of it is complete (the next delta
+    starts from its data version)."""
     entities = [entity for entity in ENTITIES if entities is None or entity in entities]
+    complete = student is None and entities == [entity for entity in ENTITIES if entity in everything]
     try:
         own_client = client is None
         client = client or client_for(run.district)
         with counting_requests(client, run), fewer_garbage_collections(), quicker_thread_switches():
             if own_client:
                 client.use_largest_pages()
-            _run_passes(run, client, entities, progress, student)
+            _run_passes(run, client, entities, progress, student, complete)
     except (PowerSchoolError, InvalidRecord) as error:
         _fail(run, error)
     except Exception as error:
@@ -93,10 +97,11 @@ def execute(run, client=None, *, entities=None, progress=None, student=None):
     return run
 
 
-def _run_passes(run, client, entities, progress, student):
+def _run_passes(run, client, entities, progress, student, complete):
     metadata = client.metadata()
     full = run.kind in (Kind.FULL, Kind.MANUAL)
-    ctx = SyncContext(run, client, full=full, legacy=not metadata.has_contacts_api, progress=progress)
+    roster = roster_links(run.district)
+    ctx = SyncContext(run, client, full=full, legacy=not metadata.has_contacts_api, progress=progress, roster=roster)
     settings, _ = SyncSettings.objects.get_or_create(district=run.district)
     try:
         if student is not None:
@@ -108,7 +113,7 @@ def _run_passes(run, client, entities, progress, student):
     finally:
         ctx.save_issues()
         run.counts = ctx.counts
-    _succeed(run, settings, version, complete=student is None and entities == ENTITIES)
+    _succeed(run, settings, version, complete=complete)
 
 
 def _sync(ctx, settings, metadata, entities):

@@ -29,8 +29,18 @@ def section_values(ctx, row):
         "course_name": course_names(ctx).get(row["course_number"]) or "",
         "section_number": row["section_number"] or "",
         "expression": row["expression"] or "",
-        "teacher_id": reference(ctx.lookup("staff_school"), teacher, "Teacher (SCHOOLSTAFF.ID)") if teacher else None,
+        "teacher_id": _teacher(ctx, teacher),
     }
+
+
+def _teacher(ctx, teacher):
+    """The section's teacher. In a district whose roster comes from elsewhere, staff are the roster's and carry
+    no SCHOOLSTAFF.ID: the section is kept without its teacher, whom write-back never needs."""
+    if not teacher:
+        return None
+    if ctx.roster is not None:
+        return ctx.lookup("staff_school").get(teacher)
+    return reference(ctx.lookup("staff_school"), teacher, "Teacher (SCHOOLSTAFF.ID)")
 
 
 def section_meeting_values(ctx, row):

@@ -107,12 +107,11 @@ class CleverImport:
         contacts = {}
         for row in self.rows("students.csv", ("Student_id",)):
             key = row.text("Student_id")
-            dcid, ps_id = self.writer.student_ids(row, "Student_id", "Student_number")
+            ids = self.writer.student_ids(row, "Student_id", "Student_number")
             row.date("DOB", formats=DATE_FORMATS)
             grade = self._grade(row, "Grade")
             self.writer.add(Student, "students", key, {
-                "dcid": dcid,
-                "ps_id": ps_id,
+                **ids,
                 "student_number": row.text("Student_number", required=True)[:50],
                 "state_number": row.text("State_id")[:50],
                 "first_name": row.text("First_name", required=True)[:100],

@@ -395,12 +395,11 @@ class OneRosterImport:
             raise row.error(column, f"“{org}” is not in orgs.csv.")
 
     def _student(self, sourced_id, row, given, family, orgs):
-        dcid, ps_id = self.writer.student_ids(row, "sourcedId", "identifier")
+        ids = self.writer.student_ids(row, "sourcedId", "identifier")
         grades = row.items("grades")
         school = next((self.seen.schools[org] for org in orgs if org in self.seen.schools), None)
         self.writer.add(Student, "students", sourced_id, {
-            "dcid": dcid,
-            "ps_id": ps_id,
+            **ids,
             "student_number": row.text("identifier", required=True)[:50],
             "state_number": "",
             "first_name": given[:100],

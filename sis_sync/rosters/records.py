@@ -6,7 +6,8 @@ import hashlib
 
 from raptorlink.models import School
 from sis_sync.engine.context import SyncContext
-from sis_sync.engine.students import STUDENT_UPSERT
+from sis_sync.engine.links import RULES
+from sis_sync.engine.students import with_search_name
 from sis_sync.engine.upsert import Upserter, fingerprint
 from sis_sync.models import RosterSource, Section, Term
 
@@ -49,7 +50,7 @@ class RosterWriter:
 
     def upserter(self, model, entity):
         if entity not in self._upserters:
-            options = STUDENT_UPSERT if entity == "students" else {}
+            options = self.student_upsert() if entity == "students" else {}
             self._upserters[entity] = Upserter(self.ctx, model, entity, source=self.source, **options)
         return self._upserters[entity]
 
@@ -136,11 +137,28 @@ class RosterWriter:
         self.ctx.save_issues()
         return self.ctx.counts
 
+    def student_upsert(self):
+        """A student's local fields (the preferred name) are kept, and so are the ids a PowerSchool sync or a
+        write-back linked them to (what the identifier rule leaves empty), while the student still carries what
+        they were linked by."""
+        linked_by = RULES[self.settings.identifier_rule].field
+        linked = tuple(name for name in ("ps_id", "dcid") if name != linked_by)
+
+        def derive(values, existing):
+            still = existing is not None and existing[linked_by] == values[linked_by]
+            return {
+                **with_search_name(values, existing),
+                **{name: existing[name] if still else None for name in linked},
+            }
+
+        return {"keep": ("preferred_name", *dict.fromkeys((linked_by, *linked))), "derive": derive}
+
     def student_ids(self, row, record_id_column, number_column):
-        """STUDENTS.DCID and STUDENTS.ID as the district's identifier rule finds them in a student's row."""
+        """{"dcid": STUDENTS.DCID} or {"ps_id": STUDENTS.ID}, as the district's identifier rule finds them in a
+        student's row; nothing for the student number rule."""
         rule, field = self.settings.identifier_rule, self.settings.identifier_field
         if rule == RosterSource.IdentifierRule.STUDENT_NUMBER:
-            return None, None
+            return {}
         column = record_id_column if field == RosterSource.IdentifierField.RECORD_ID else number_column
         meaning = "STUDENTS.DCID" if rule == RosterSource.IdentifierRule.DCID else "STUDENTS.ID"
         number = row.whole_number(
@@ -149,4 +167,4 @@ class RosterWriter:
             meaning=f"a PowerSchool {meaning} (a whole number), which the district's roster source settings say "
             f"this column holds; change “what that field holds” there if the district has not mapped it",
         )
-        return (number, None) if rule == RosterSource.IdentifierRule.DCID else (None, number)
+        return {"dcid": number} if rule == RosterSource.IdentifierRule.DCID else {"ps_id": number}

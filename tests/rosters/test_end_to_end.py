@@ -1,6 +1,7 @@
-"""End to end, for a district whose roster comes from Clever: the Clever set is imported, PowerSchool's schools,
-calendar and codes are synced, a student signs in at the kiosk, and the drainer writes the attendance into the
-sandbox's PowerSchool under the student's STUDENTS.ID, converted from what Clever carried."""
+"""End to end, for a district whose roster comes from Clever: PowerSchool's schools, calendar and codes are synced
+and the Clever set imported (here after the sync, so no sync has linked the students yet), a student signs in at
+the kiosk, and the drainer writes the attendance into the sandbox's PowerSchool under the student's STUDENTS.ID,
+converted from what Clever carried."""
 
 import datetime
 import json
@@ -39,10 +40,10 @@ def on_clever(db, sandbox_store, tmp_path):
         def start(rule, student_id):
             district = connect_district(sandbox_store)
             roster_from(district, Source.CLEVER, **rule)
-            imported = roster_import(district, Source.CLEVER, clever_set(sandbox_store, tmp_path, student_id))
-            assert imported.succeeded, imported.run.message
             synced = run_sync(district, kind="full", client=sandbox_client(district, clock, page_size=200))
             assert synced.status == SyncRun.Status.SUCCEEDED, synced.message
+            imported = roster_import(district, Source.CLEVER, clever_set(sandbox_store, tmp_path, student_id))
+            assert imported.succeeded, imported.run.message
             return district, lambda district: sandbox_client(district, clock, page_size=200)
 
         yield start

@@ -1,6 +1,6 @@
 """A district whose roster comes from Clever still syncs from PowerSchool what write-back needs (schools' numbers
 and DCIDs, the calendar, attendance codes; sections and enrollments when asked), and never its students,
-contacts or staff."""
+contacts or staff (its students are only linked to PowerSchool's: see test_powerschool_links.py)."""
 
 import datetime
 
@@ -68,7 +68,7 @@ def test_a_full_sync_leaves_the_rosters_people_alone_and_brings_what_write_back_
     assert {"schools", "attendance_codes"} <= set(run.counts) and not PEOPLE_COUNTS & set(run.counts)
     for model in (Term, CalendarDay, BellSchedule, Period, AttendanceCode):
         assert powerschool_rows(model, district), model.__name__
-    assert "Students, contacts and staff were left alone" in run.message and "comes from Clever" in run.message
+    assert "Students, contacts and staff were not pulled" in run.message and "comes from Clever" in run.message
 
 
 def test_the_clever_schools_get_their_powerschool_dcids_and_stay_the_rosters(clever_district, sandbox_store):
@@ -89,7 +89,7 @@ def test_a_manual_sync_asking_for_students_only_is_skipped_with_the_reason(cleve
 
     assert run.status == SyncRun.Status.SKIPPED
     assert run.message == (
-        "Skipped: Students, contacts and staff were left alone: Sandbox District's roster comes from Clever, "
+        "Skipped: Students, contacts and staff were not pulled: Sandbox District's roster comes from Clever, "
         "and nothing else was asked for."
     )
 
@@ -125,7 +125,7 @@ def test_a_powerschool_district_still_syncs_its_students(db, sandbox_store):
         district = connect_district(sandbox_store)
         run = run_sync(district, kind="full", client=sandbox_client(district, clock, page_size=200))
 
-    assert run.status == SyncRun.Status.SUCCEEDED and "left alone" not in run.message
+    assert run.status == SyncRun.Status.SUCCEEDED and "not pulled" not in run.message
     assert powerschool_rows(Student, district) and powerschool_rows(Staff, district)
 
 

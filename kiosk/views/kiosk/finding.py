@@ -18,10 +18,10 @@ from kiosk.lookup import (
     students_by_name,
     students_of_building,
     visible_id,
+    visible_number,
 )
 from kiosk.models import EventKind, Reason, StudentEvent
 from raptorlink.maintenance import building_banners
-from raptorlink.models import VisibleStudentId
 from sis_sync.models import Student
 
 FRONT_DESK = "Please see the front desk."
@@ -57,15 +57,20 @@ def roster(request):
     """The building's active students (pk, visible id, name), so the page recognises a number while offline, and
     what it needs to offer a sign-in then: the reasons, the tardy cut-off and whether check-out is self-serve."""
     building = request.kiosk.building
-    number = "ps_id" if building.district.visible_student_id == VisibleStudentId.SIS_ID else "student_number"
-    fields = ("pk", number, "preferred_name", "first_name", "last_name", "grade_level")
+    district = building.district
+    fields = ("pk", "ps_id", "student_number", "preferred_name", "first_name", "last_name", "grade_level")
     rows = students_of_building(building).values_list(*fields)
     return JsonResponse(
         {
             "columns": ["id", "visible_id", "name", "self_serve"],
             "students": [
-                [pk, str(shown or ""), f"{preferred or first} {last}", building.self_serves(grade)]
-                for pk, shown, preferred, first, last, grade in rows
+                [
+                    pk,
+                    visible_number(district, ps_id, number),
+                    f"{preferred or first} {last}",
+                    building.self_serves(grade),
+                ]
+                for pk, ps_id, number, preferred, first, last, grade in rows
             ],
             "reasons": reasons_json(building, offerable_kinds(building)),
             "tardy_cutoff": clock(building.late_check_in_opens),
