@@ -198,15 +198,16 @@ def row_typer(columns):
     """`typed_row` for many rows with the same `columns`, at half its cost a row: a sync types every row it reads.
 
     Most rows hold a string for every column, which C-level converters take as they come (`int`, `str.__str__`,
-    the cached `day`, a dict of flag texts) in a loop that runs in C; a row they refuse (an empty number, a
-    missing column, a value that is not a string) goes through the full converters, which give the same
-    results for everything the fast ones accept."""
+    the cached `day`, a dict of flag texts) in a loop that runs in C; a row they refuse (an empty number, an
+    absent or upper-case column, a value that is not a string) goes through the full converters, which give the
+    same results for everything the fast ones accept."""
     names, full = tuple(columns), tuple(columns.values())
     fast = tuple(FAST_CONVERTERS.get(convert, convert) for convert in full)
 
     def typed(values):
         try:
-            return dict(zip(names, map(call, fast, map(values.__getitem__, names))))
+            # An absent column is None, which only `day` takes (as the full converters do): any other refuses it.
+            return dict(zip(names, map(call, fast, map(values.get, names))))
         except (KeyError, TypeError, ValueError):
             return _fully_typed(values, names, full)
 
