@@ -60,6 +60,7 @@ class ContactSync:
 
     def stored_contacts(self, keys):
         """{key: primary key} of the stored contacts among `keys`."""
+        self.ctx.writes.wait()
         return dict(_synced(self.ctx, Contact).filter(key__in=keys).values_list("key", "pk"))
 
     def add_link(self, key, student_dcid, contact_key, values, row):

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from sis_sync.engine.lookups import Lookups
 from sis_sync.engine.upsert import empty_counts
+from sis_sync.engine.writes import INLINE
 from sis_sync.models import SyncIssue
 
 ISSUE_BATCH = 500
@@ -19,9 +20,10 @@ class InvalidRecord(Exception):
 class SyncContext:
     """One run's shared state. `full` says whether this pass sees everything (and may deactivate); `legacy`
     that PowerSchool predates the contact tables (12.0); `roster`, in a district whose roster comes from
-    elsewhere, how its students are linked to PowerSchool's (links.RosterLinks)."""
+    elsewhere, how its students are linked to PowerSchool's (links.RosterLinks); `writes`, how batches are
+    written (writes.py)."""
 
-    def __init__(self, run, client, *, full, legacy=False, progress=None, now=None, roster=None):
+    def __init__(self, run, client, *, full, legacy=False, progress=None, now=None, roster=None, writes=INLINE):
         self.run = run
         self.district = run.district
         self.client = client
@@ -29,6 +31,7 @@ class SyncContext:
         self.legacy = legacy
         self.progress = progress
         self.roster = roster
+        self.writes = writes
         self.now = now or timezone.now()
         self.today = timezone.localdate(self.now, timezone=zoneinfo.ZoneInfo(self.district.time_zone))
         self.counts = {}

@@ -21,6 +21,7 @@ from raptorlink.powerschool.errors import AuthError, PowerSchoolError
 from sis_sync.engine.context import InvalidRecord, SyncContext
 from sis_sync.engine.links import roster_links
 from sis_sync.engine.passes import delta_pass, full_pass, student_pass
+from sis_sync.engine.writes import run_writes
 from sis_sync.models import ENTITIES, SyncRun, SyncSettings
 
 logger = logging.getLogger(__name__)
@@ -101,18 +102,21 @@ def _run_passes(run, client, entities, progress, student, complete):
     metadata = client.metadata()
     full = run.kind in (Kind.FULL, Kind.MANUAL)
     roster = roster_links(run.district)
-    ctx = SyncContext(run, client, full=full, legacy=not metadata.has_contacts_api, progress=progress, roster=roster)
     settings, _ = SyncSettings.objects.get_or_create(district=run.district)
-    try:
-        if student is not None:
-            student_pass(ctx, **student)
-            version = None
-        else:
-            version = _sync(ctx, settings, metadata, entities)
-        ctx.deactivate_gone()
-    finally:
-        ctx.save_issues()
-        run.counts = ctx.counts
+    with run_writes() as writes:
+        legacy = not metadata.has_contacts_api
+        ctx = SyncContext(run, client, full=full, legacy=legacy, progress=progress, roster=roster, writes=writes)
+        try:
+            if student is not None:
+                student_pass(ctx, **student)
+                version = None
+            else:
+                version = _sync(ctx, settings, metadata, entities)
+            writes.wait()
+            ctx.deactivate_gone()
+        finally:
+            ctx.save_issues()
+            run.counts = ctx.counts
     _succeed(run, settings, version, complete=complete)
 
 

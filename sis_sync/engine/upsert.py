@@ -3,6 +3,7 @@
 A row's `fingerprint` hashes the synced values; a batch looks up the fingerprints it already has with one
 query, inserts new rows with one bulk insert and rewrites only rows whose fingerprint differs (or that
 come back after being deactivated). An unchanged row is not written at all, not even its `synced_at`.
+The run's `writes` (see writes.py) write each batch, right away or on a thread of their own.
 """
 
 import hashlib
@@ -93,9 +94,7 @@ class Upserter:
             elif found["fingerprint"] != print_ or not found["active"]:
                 updated.append((*self._row(key, values, print_, found), found["pk"]))
                 self._announce("updated", key, values)
-        with batch_transaction():
-            insert_rows(self.model, columns, created)
-            update_rows(self.model, columns, updated)
+        self.ctx.writes.write(self.model, columns, created, updated)
         self.processed += len(batch)
         self.ctx.count(self.entity, "created", len(created))
         self.ctx.count(self.entity, "updated", len(updated))
@@ -103,12 +102,14 @@ class Upserter:
         self.ctx.report(self.entity, self.processed)
 
     def finish(self):
+        """Write what is left, and wait until everything this upserter handed over is in the database."""
         self.flush()
+        self.ctx.writes.wait()
 
     def deactivate_missing(self, scope):
         """Deactivate, once the whole run succeeds, the active rows of `scope` (a queryset of this model) whose
         key this upserter never saw."""
-        self.flush()
+        self.finish()
         # A row this run wrote carries its time and was seen: only the others need their key looked up (on a
         # first sync, none).
         others = scope.filter(active=True).exclude(synced_at=self.ctx.now)
@@ -119,6 +120,8 @@ class Upserter:
         if self.nothing_stored and not self.repeated:
             return {}
         self.repeated = False
+        # A batch handed to the writer may hold some of these keys.
+        self.ctx.writes.wait()
         rows = self._stored().filter(key__in=list(batch))
         return {row["key"]: row for row in rows.values("pk", "key", "fingerprint", "active", *self.keep)}
 
@@ -156,15 +159,23 @@ def _reader(names):
     return itemgetter(*names)
 
 
+def write_batch(model, columns, created, updated, *, commits_wait=True):
+    """Insert `created` and update `updated` (rows as Upserter._row gives them, updates ending with the pk) in
+    one transaction. `commits_wait=False` says the connection's commits already do not wait for the disk."""
+    with batch_transaction(commits_wait):
+        insert_rows(model, columns, created)
+        update_rows(model, columns, updated)
+
+
 @contextmanager
-def batch_transaction():
+def batch_transaction(commits_wait=True):
     """A transaction for one batch. On PostgreSQL its commit does not wait for the disk: waiting took a fifth
     of a first sync's time. A crash can lose only the last moments' batches, and never unnoticed: the run's
     own record (succeeded, and the data version the next delta starts from) is committed normally afterwards,
     which writes every earlier commit to disk first, so a run whose success was recorded has all its rows."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
+        if outermost and commits_wait and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         yield

@@ -1,0 +1,101 @@
+"""Where an upserter's batches are written: right away, or on a thread of the run's own.
+
+Writing a batch mostly waits on the database (PostgreSQL checks each row's foreign keys when the batch commits),
+and mapping the next batch is Python's work: a sync that hands each batch to a writer thread maps the next one
+meanwhile. The sync reads what it wrote only at known points — an upserter looking up the rows it already has,
+the end of a pull, the contacts a batch of links points at — and waits for the writer there (`wait`).
+
+A run inside a transaction (a roster import, all or nothing; a test) writes right away: another thread's
+connection could not see that transaction's rows.
+"""
+
+import queue
+import threading
+from contextlib import contextmanager
+
+from django.db import connection, connections
+
+from sis_sync.engine.upsert import write_batch
+
+
+class Inline:
+    """Writes each batch as it is handed over."""
+
+    @staticmethod
+    def write(model, columns, created, updated):
+        write_batch(model, columns, created, updated)
+
+    @staticmethod
+    def wait():
+        pass
+
+
+INLINE = Inline()
+
+
+class InBackground:
+    """Writes batches on a thread of its own, one at a time and in order; one more may wait its turn. The first
+    batch that fails stops the writing: the batches after it are dropped and its error is raised to the sync at
+    its next `write` or `wait`, so the run fails as if it had written inline."""
+
+    def __init__(self):
+        self._batches = queue.Queue(maxsize=1)
+        self._error = None
+        self._thread = threading.Thread(target=self._write_all, name="sync-writer", daemon=True)
+        self._thread.start()
+
+    def write(self, model, columns, created, updated):
+        self._raise_failure()
+        self._batches.put((model, columns, created, updated))
+
+    def wait(self):
+        """Return once every batch handed over is in the database."""
+        self._batches.join()
+        self._raise_failure()
+
+    def close(self):
+        self._batches.put(None)
+        self._thread.join()
+
+    def _write_all(self):
+        try:
+            commits_wait = _commits_without_waiting()
+            while (batch := self._batches.get()) is not None:
+                try:
+                    if self._error is None:
+                        write_batch(*batch, commits_wait=commits_wait)
+                except BaseException as error:  # noqa: BLE001 — handed to the sync's thread, which raises it
+                    self._error = error
+                finally:
+                    self._batches.task_done()
+        finally:
+            connections.close_all()
+
+    def _raise_failure(self):
+        if self._error is not None:
+            raise self._error
+
+
+def _commits_without_waiting():
+    """Have this thread's own connection commit without waiting for the disk, as upsert.batch_transaction
+    explains, once for the run rather than once a batch; returns whether each batch must still ask."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    return False
+
+
+@contextmanager
+def run_writes():
+    """The writes of one sync run: in the background where another connection sees what the run sees, else
+    inline. Leaving the block waits for every batch (raising a failed one's error)."""
+    if connection.in_atomic_block or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        yield INLINE
+        return
+    writes = InBackground()
+    try:
+        yield writes
+        writes.wait()
+    finally:
+        writes.close()
