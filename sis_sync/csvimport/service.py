@@ -82,6 +82,9 @@ class CsvImport:
 
 
 class CsvWriter(RosterWriter):
+    # A file without rows is refused by _import itself, with a message naming the file.
+    never_all_gone = ()
+
     def __init__(self, run, findings):
         self.findings = findings
         super().__init__(run, Source.CSV)

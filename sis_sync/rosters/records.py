@@ -9,7 +9,8 @@ from sis_sync.engine.context import SyncContext
 from sis_sync.engine.links import RULES
 from sis_sync.engine.students import with_search_name
 from sis_sync.engine.upsert import Upserter, fingerprint
-from sis_sync.models import RosterSource, Section, Term
+from sis_sync.models import RosterSource, Section, Source, Term
+from sis_sync.rosters.csvfiles import RosterError
 
 KEY_LENGTH = 64
 # OneRoster's CEDS grade codes and Clever's grade names, as PowerSchool's grade levels.
@@ -39,6 +40,9 @@ def compound_key(*parts):
 class RosterWriter:
     """One import's writes: an upserter per entity, the source's keys of what was written, and what a bulk file
     leaves out, deactivated at the end."""
+
+    # Entities a file that lists everything may not leave empty (see deactivate_missing).
+    never_all_gone = ("students", "staff")
 
     def __init__(self, run, source):
         self.run = run
@@ -70,9 +74,20 @@ class RosterWriter:
         return dict(rows.filter(active=True).values_list("key", "pk").iterator(chunk_size=5000))
 
     def deactivate_missing(self, model, entity):
-        self.upserter(model, entity).deactivate_missing(
-            model.objects.filter(district=self.district, source=self.source)
-        )
+        """After a file that lists everything: deactivate the rows of this source it left out. A file that lists
+        no students (or no staff) at all where some are active is an export gone wrong, not a district emptied
+        overnight: refused, rather than deactivating everyone."""
+        upserter = self.upserter(model, entity)
+        upserter.flush()
+        stored = model.objects.filter(district=self.district, source=self.source)
+        if entity in self.never_all_gone and upserter.processed == 0:
+            active = stored.filter(active=True).count()
+            if active:
+                raise RosterError(
+                    f"the import lists no {entity}, so it would deactivate all {active} {entity} RaptorLink has "
+                    f"from {Source(self.source).label}. Export the complete roster again; nothing was changed."
+                )
+        upserter.deactivate_missing(stored)
 
     def deactivate(self, model, entity, keys):
         """Deactivate now the rows a delta file marked to be deleted."""

@@ -5,7 +5,7 @@ import pytest
 from raptorlink.models import School
 from sis_sync.models import Contact, Enrollment, Section, Staff, Student, SyncRun, Term
 from sis_sync.rosters.service import roster_import
-from tests.rosters.conftest import CLEVER, ONEROSTER_11
+from tests.rosters.conftest import CLEVER, ONEROSTER_11, roster_from
 
 USERS_HEADER = "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName"
 
@@ -277,3 +277,28 @@ def test_clever_columns_may_come_in_any_order(lincoln_on_clever, copy_set):
 
     assert roster_import(lincoln_on_clever, "clever", shuffled.path).run.status == "succeeded"
     assert School.objects.get(district=lincoln_on_clever, key="sch-south").number == 210
+
+
+# --- a complete file that lists no one ---------------------------------------------------------------------
+
+
+def header_only(spoilt, name):
+    spoilt.write(name, spoilt.text(name).splitlines()[0] + "\n")
+
+
+@pytest.mark.parametrize(
+    ("source", "sample", "name"),
+    [("oneroster", ONEROSTER_11, "users.csv"), ("clever", CLEVER, "students.csv")],
+)
+def test_a_complete_roster_that_lists_no_students_deactivates_no_one(world, copy_set, source, sample, name):
+    roster_from(world.district, source)
+    assert roster_import(world.district, source, sample).run.status == SyncRun.Status.SUCCEEDED
+    active = Student.objects.filter(district=world.district, active=True).count()
+    spoilt = copy_set(sample)
+    header_only(spoilt, name)
+
+    run = roster_import(world.district, source, spoilt.path).run
+
+    assert run.status == SyncRun.Status.FAILED
+    assert f"the import lists no students, so it would deactivate all {active} students" in run.message
+    assert Student.objects.filter(district=world.district, active=True).count() == active
