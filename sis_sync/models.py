@@ -26,7 +26,9 @@ class Source(models.TextChoices):
 
 
 class SyncedModel(models.Model):
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: every synced table's key constraint (district, source, key) starts with the district,
+    # and one index less is one less for each of a sync's hundreds of thousands of rows to update.
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+", db_index=False)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.POWERSCHOOL)
     key = models.CharField(max_length=64, help_text="The source's identifier (PowerSchool: the DCID).")
     active = models.BooleanField(default=True)
@@ -299,7 +301,8 @@ class SectionMeeting(SyncedModel):
 class Enrollment(SyncedModel):
     """A student's place in a section (CC); a dropped one is kept, flagged."""
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments")
+    # Found through the (student, entry_date, exit_date) index below, which makes an index of its own redundant.
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments", db_index=False)
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="enrollments")
     ps_id = models.BigIntegerField("CC.ID", null=True, blank=True)
     entry_date = models.DateField()

@@ -15,10 +15,12 @@ from itertools import islice
 
 from sis_sync.engine.joins import SortedGroups, TextsById
 from sis_sync.engine.prefetch import prefetched
-from sis_sync.engine.upsert import Upserter
+from sis_sync.engine.upsert import Upserter, refresh_statistics
 from sis_sync.models import Contact, Source, StudentContact
 
 BATCH = 500
+# Contacts a full pass creates before PostgreSQL is asked to count them again (see upsert.refresh_statistics).
+MANY_NEW_CONTACTS = 5000
 CONTACTS, LINKS = "contacts", "student_contacts"
 
 
@@ -55,12 +57,11 @@ class ContactSync:
 
     def save_contacts(self, keys):
         """Write pending contacts and learn the primary keys of `keys`."""
-        self.contacts.flush()
+        self.contacts.finish()
         self.contact_pks.update(self.stored_contacts([key for key in keys if key not in self.contact_pks]))
 
     def stored_contacts(self, keys):
         """{key: primary key} of the stored contacts among `keys`."""
-        self.ctx.writes.wait()
         return dict(_synced(self.ctx, Contact).filter(key__in=keys).values_list("key", "pk"))
 
     def add_link(self, key, student_dcid, contact_key, values, row):
@@ -167,9 +168,14 @@ class ContactTables(ContactSync):
             phones = person_phones(phone_links.take(person["id"]), numbers, self.labels)
             emails = person_emails(email_links.take(person["id"]), addresses, self.labels)
             self.contacts.add(person["id"], self._contact_values(person, phones, emails))
-        self.contacts.flush()
+        self.contacts.finish()
+        if self.contacts.created >= MANY_NEW_CONTACTS:
+            # The links look their contacts up 500 at a time: 1 ms each instead of 36 at 50,000 students, a
+            # quarter of a first sync's time on PostgreSQL.
+            refresh_statistics(Contact)
 
     def _take_links(self, links, details):
+        # Every contact is written by now (`_take_people` finished): the links' batches need not wait for each other.
         for batch in batches(prefetched(links)):
             # Only this batch's contacts: a map of every contact would grow with the district.
             self.contact_pks = self.stored_contacts({str(link["personid"]) for link in batch})

@@ -62,7 +62,7 @@ class Upserter:
         self.derive = derive
         self.pending = {}
         self.seen = KeySet()
-        self.processed = 0
+        self.processed = self.created = 0
         # A first sync finds nothing to compare with: skip the lookups until a key comes back a second time.
         self.nothing_stored = not self._stored().exists()
         self.repeated = False
@@ -96,6 +96,7 @@ class Upserter:
                 self._announce("updated", key, values)
         self.ctx.writes.write(self.model, columns, created, updated)
         self.processed += len(batch)
+        self.created += len(created)
         self.ctx.count(self.entity, "created", len(created))
         self.ctx.count(self.entity, "updated", len(updated))
         self.ctx.count(self.entity, "unchanged", len(batch) - len(created) - len(updated))
@@ -157,6 +158,15 @@ def _reader(names):
     if len(names) == 1:
         return lambda values: (values[names[0]],)
     return itemgetter(*names)
+
+
+def refresh_statistics(model):
+    """Have PostgreSQL count a table that has just filled up and is about to be queried by key: its planner takes
+    a table a first sync filled for empty until autovacuum gets to it, and reads all of it for every query. SQLite
+    plans with its indexes whatever it holds."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def write_batch(model, columns, created, updated, *, commits_wait=True):
