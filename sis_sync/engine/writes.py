@@ -1,9 +1,9 @@
-"""Where an upserter's batches are written: right away, or on a thread of the run's own.
+"""Where an upserter's batches are written: right away, or on threads of the run's own.
 
 Writing a batch mostly waits on the database (PostgreSQL checks each row's foreign keys when the batch commits),
-and mapping the next batch is Python's work: a sync that hands each batch to a writer thread maps the next one
+and mapping the next batch is Python's work: a sync that hands each batch to writer threads maps the next one
 meanwhile. The sync reads what it wrote only at known points — an upserter looking up the rows it already has,
-the end of a pull, the contacts a batch of links points at — and waits for the writer there (`wait`).
+the end of a pull (the contacts before their links) — and waits for the writers there (`wait`).
 
 A run inside a transaction (a roster import, all or nothing; a test) writes right away: another thread's
 connection could not see that transaction's rows.
@@ -34,15 +34,19 @@ INLINE = Inline()
 
 
 class InBackground:
-    """Writes batches on a thread of its own, one at a time and in order; one more may wait its turn. The first
-    batch that fails stops the writing: the batches after it are dropped and its error is raised to the sync at
-    its next `write` or `wait`, so the run fails as if it had written inline."""
+    """Writes batches on `threads` threads of its own (each with its connection), in no particular order within
+    a pull: its batches hold different rows, and `wait` comes between pulls. As many more batches may wait their
+    turn. The first batch that fails stops the writing: the batches after it are dropped and its error is raised
+    to the sync at its next `write` or `wait`, so the run fails as if it had written inline."""
 
-    def __init__(self):
-        self._batches = queue.Queue(maxsize=1)
+    def __init__(self, threads=1):
+        self._batches = queue.Queue(maxsize=threads)
         self._error = None
-        self._thread = threading.Thread(target=self._write_all, name="sync-writer", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._write_all, name="sync-writer", daemon=True) for _ in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def write(self, model, columns, created, updated):
         self._raise_failure()
@@ -54,8 +58,10 @@ class InBackground:
         self._raise_failure()
 
     def close(self):
-        self._batches.put(None)
-        self._thread.join()
+        for _ in self._threads:
+            self._batches.put(None)
+        for thread in self._threads:
+            thread.join()
 
     def _write_all(self):
         try:
@@ -93,7 +99,8 @@ def run_writes():
     if connection.in_atomic_block or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
         yield INLINE
         return
-    writes = InBackground()
+    # PostgreSQL commits one batch while it takes the next; SQLite takes one writer at a time.
+    writes = InBackground(threads=2 if connection.vendor == "postgresql" else 1)
     try:
         yield writes
         writes.wait()
