@@ -103,7 +103,8 @@ def _run_passes(run, client, entities, progress, student, complete):
     full = run.kind in (Kind.FULL, Kind.MANUAL)
     roster = roster_links(run.district)
     settings, _ = SyncSettings.objects.get_or_create(district=run.district)
-    with run_writes() as writes:
+    # A delta or a one-student pass writes a few batches: not worth the writers' own connections.
+    with run_writes(background=full and student is None) as writes:
         legacy = not metadata.has_contacts_api
         ctx = SyncContext(run, client, full=full, legacy=legacy, progress=progress, roster=roster, writes=writes)
         try:

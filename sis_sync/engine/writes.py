@@ -93,10 +93,10 @@ def _commits_without_waiting():
 
 
 @contextmanager
-def run_writes():
-    """The writes of one sync run: in the background where another connection sees what the run sees, else
-    inline. Leaving the block waits for every batch (raising a failed one's error)."""
-    if connection.in_atomic_block or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+def run_writes(background=True):
+    """The writes of one sync run: in the background when asked and where another connection sees what the run
+    sees, else inline. Leaving the block waits for every batch (raising a failed one's error)."""
+    if not background or connection.in_atomic_block or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
         yield INLINE
         return
     # PostgreSQL commits one batch while it takes the next; SQLite takes one writer at a time.

@@ -49,6 +49,11 @@ def test_inside_a_transaction_the_sync_writes_inline(transactional_db):
         assert writes is INLINE
 
 
+def test_a_run_that_writes_a_few_batches_writes_them_inline(transactional_db):
+    with run_writes(background=False) as writes:
+        assert writes is INLINE
+
+
 def test_a_full_sync_written_in_the_background_has_every_record_and_a_second_writes_nothing(served):
     district, store = served
 
@@ -65,7 +70,7 @@ def test_a_full_sync_written_in_the_background_has_every_record_and_a_second_wri
         assert counts["created"] == counts["updated"] == counts["deactivated"] == 0, entity
 
 
-def test_a_delta_sync_written_in_the_background_takes_the_changes(served):
+def test_a_delta_after_a_full_sync_written_in_the_background_takes_the_changes(served):
     district, store = served
     run_sync(district)
     student = store.query_one("SELECT * FROM students WHERE enroll_status = 0 ORDER BY dcid LIMIT 1")
