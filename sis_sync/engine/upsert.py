@@ -160,15 +160,6 @@ def _reader(names):
     return itemgetter(*names)
 
 
-def refresh_statistics(model):
-    """Have PostgreSQL count a table that has just filled up and is about to be queried by key: its planner takes
-    a table a first sync filled for empty until autovacuum gets to it, and reads all of it for every query. SQLite
-    plans with its indexes whatever it holds."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-
 def write_batch(model, columns, created, updated, *, commits_wait=True):
     """Insert `created` and update `updated` (rows as Upserter._row gives them, updates ending with the pk) in
     one transaction. `commits_wait=False` says the connection's commits already do not wait for the disk."""
