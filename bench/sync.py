@@ -170,8 +170,7 @@ def raw_fetch(recorded):
         answer = session.request(method, url, data=body, headers=headers, timeout=300, stream=scanned)
         answer.raise_for_status()
         if scanned:
-            for _ in answer.iter_content(64 * 1024):
-                pass
+            sum(len(chunk) for chunk in answer.iter_content(64 * 1024))
         elif answer.content:
             decoded(answer.content)
     return time.monotonic() - started

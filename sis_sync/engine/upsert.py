@@ -62,7 +62,7 @@ class Upserter:
         self.derive = derive
         self.pending = {}
         self.seen = KeySet()
-        self.processed = self.created = 0
+        self.processed = 0
         # A first sync finds nothing to compare with: skip the lookups until a key comes back a second time.
         self.nothing_stored = not self._stored().exists()
         self.repeated = False
@@ -96,7 +96,6 @@ class Upserter:
                 self._announce("updated", key, values)
         self.ctx.writes.write(self.model, columns, created, updated)
         self.processed += len(batch)
-        self.created += len(created)
         self.ctx.count(self.entity, "created", len(created))
         self.ctx.count(self.entity, "updated", len(updated))
         self.ctx.count(self.entity, "unchanged", len(batch) - len(created) - len(updated))
