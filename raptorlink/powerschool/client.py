@@ -42,6 +42,8 @@ class PowerSchoolClient:
     ):
         self.session = PowerSchoolSession(connection, sleep=sleep, jitter=jitter, http=http)
         self.page_size = page_size
+        # The plugin's maximum page size for table queries, once the metadata has told it (use_largest_pages).
+        self.table_page_maximum = None
         self._metadata = None
 
     def __repr__(self):
@@ -61,10 +63,14 @@ class PowerSchoolClient:
 
     def use_largest_pages(self):
         """Ask for pages as large as the plugin allows: fewer round trips. Lists whose maximum is smaller get
-        capped pages, which the paging iterators handle."""
-        sizes = [size for size in self.metadata().page_sizes.values() if isinstance(size, int) and size > 0]
+        capped pages, which the paging iterators handle; table queries, whose maximum is now known, are asked
+        for pages of exactly that size and need no count (see paging.py)."""
+        page_sizes = self.metadata().page_sizes
+        sizes = [size for size in page_sizes.values() if isinstance(size, int) and size > 0]
         if sizes:
             self.page_size = max(sizes)
+        table_maximum = page_sizes.get("schema_table_query")
+        self.table_page_maximum = table_maximum if isinstance(table_maximum, int) and table_maximum > 0 else None
         return self.page_size
 
     def table_access(self, table):
@@ -113,7 +119,10 @@ class PowerSchoolClient:
     def table_rows(self, table, q=None, columns=None, sort=None):
         """GET /ws/schema/table/{table}?projection=…&q=…&sort=…, every page, typed (`columns` defaults to the
         table's TABLE_COLUMNS; `sort` names the column to order by, ascending)."""
-        return paging.table_rows(self.session, table, q, self.page_size, columns, sort)
+        if self.table_page_maximum is None:
+            return paging.table_rows(self.session, table, q, self.page_size, columns, sort)
+        page_size = min(self.page_size, self.table_page_maximum)
+        return paging.table_rows(self.session, table, q, page_size, columns, sort, within_maximum=True)
 
     def rows_by_keys(self, table, column, keys, q=None, columns=None):
         """Table rows whose `column` is one of `keys` (e.g. the DCIDs a delta pull listed), asked for in chunks

@@ -2,7 +2,8 @@
 
 Each asks for the count first and stops when that many items came back or a page is empty, whichever
 comes first: PowerSchool caps `pagesize` at the plugin's maximum without saying so, so a short page does
-not mean the last page.
+not mean the last page. Table queries whose page size is known to be within that maximum skip the count
+and stop at the first short page: a request less for each query, a third of a small delta sync's.
 """
 
 import re
@@ -44,21 +45,24 @@ def table_count(session, table, q=None):
     return integer(body.get("count")) or 0
 
 
-def table_rows(session, table, q=None, page_size=DEFAULT_PAGE_SIZE, columns=None, sort=None):
+def table_rows(session, table, q=None, page_size=DEFAULT_PAGE_SIZE, columns=None, sort=None, within_maximum=False):
     """Every row of a table query, projected to `columns` (default TABLE_COLUMNS[table]) and typed; with `sort`
-    (a column) in ascending order of that column."""
+    (a column) in ascending order of that column. `within_maximum` says `page_size` is known not to exceed the
+    plugin's maximum page size for table queries, so every page but the last is full and no count is needed."""
     columns = columns or TABLE_COLUMNS[table]
-    total = table_count(session, table, q)
+    total = None if within_maximum else table_count(session, table, q)
     params = _without_none({"projection": ",".join(columns), "q": q, "sort": sort})
     typed = row_typer(columns)
     seen, page = 0, 1
-    while seen < total:
+    while total is None or seen < total:
         body = session.get(f"/ws/schema/table/{table}", {**params, "page": page, "pagesize": page_size}) or {}
         records = as_list(body.get("record"))
         if not records:
             return
         for record in records:
             yield typed(_table_of(record, table))
+        if total is None and len(records) < page_size:
+            return
         seen += len(records)
         page += 1
 

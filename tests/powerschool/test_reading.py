@@ -192,6 +192,72 @@ def test_table_rows_are_paged_to_the_count(client, api):
     assert [period["period_number"] for period in periods] == list(range(1, 151))
 
 
+def period_pages(maximum, total):
+    """A callback answering table pages of `period` rows 1..`total`, capped at `maximum` rows as PowerSchool caps
+    them whatever `pagesize` asks for."""
+
+    def answer(request):
+        query = query_of(request)
+        size, page = min(int(query["pagesize"]), maximum), int(query["page"])
+        rows = [
+            {"id": n, "tables": {"period": {"dcid": str(n), "id": str(n), "period_number": str(n)}}}
+            for n in range((page - 1) * size + 1, min(page * size, total) + 1)
+        ]
+        return 200, {}, json.dumps({"name": "Period", "record": rows})
+
+    return answer
+
+
+def table_metadata(api, table_maximum, other_maximum=100):
+    body = {"powerschool_version": "25.7.0.0", "schema_table_query_max_page_size": table_maximum}
+    api.add(responses.GET, url("/ws/v1/metadata"), json={"metadata": {**body, "student_max_page_size": other_maximum}})
+
+
+def page_requests(api):
+    return [
+        query_of(call.request).get("page") for call in api.calls if call.request.url.split("?")[0].endswith("/period")
+    ]
+
+
+@pytest.mark.parametrize("total, pages", [(2500, ["1", "2", "3"]), (2000, ["1", "2", "3"]), (0, ["1"])])
+def test_with_the_table_maximum_known_table_rows_are_paged_without_a_count(client, api, total, pages):
+    table_metadata(api, table_maximum=1000)
+    api.add_callback(responses.GET, url("/ws/schema/table/period"), callback=period_pages(1000, total))
+
+    client.use_largest_pages()
+    periods = list(client.periods(3001, 36))
+
+    assert [period["period_number"] for period in periods] == list(range(1, total + 1))
+    # A short page ends the query; a last full page is followed by an empty one.
+    assert page_requests(api) == pages
+    assert not [call for call in api.calls if call.request.url.split("?")[0].endswith("/count")]
+
+
+def test_table_pages_are_asked_for_at_the_table_maximum_when_other_lists_allow_more(client, api):
+    table_metadata(api, table_maximum=100, other_maximum=500)
+    api.add_callback(responses.GET, url("/ws/schema/table/period"), callback=period_pages(100, 250))
+
+    client.use_largest_pages()
+    periods = list(client.periods(3001, 36))
+
+    assert len(periods) == 250
+    assert page_requests(api) == ["1", "2", "3"]
+    assert {query_of(call.request)["pagesize"] for call in api.calls if "/period" in call.request.url} == {"100"}
+
+
+def test_without_a_table_maximum_in_the_metadata_table_rows_are_paged_to_the_count(client, api):
+    api.add(responses.GET, url("/ws/v1/metadata"), json={"metadata": {"student_max_page_size": 500}})
+    api.add(responses.GET, url("/ws/schema/table/period/count"), json={"count": 250})
+    api.add_callback(responses.GET, url("/ws/schema/table/period"), callback=period_pages(100, 250))
+
+    client.use_largest_pages()
+    periods = list(client.periods(3001, 36))
+
+    # Pages of 500 asked for, 100 given: short pages that are not the last.
+    assert len(periods) == 250
+    assert page_requests(api) == ["1", "2", "3"]
+
+
 def test_table_rows_with_unusual_values_are_typed_like_plain_ones(client, api):
     """Empty numbers, numbers sent as numbers, flags spelt out, absent and upper-case columns: every row of a page
     comes back typed, whatever shape its neighbours have."""
