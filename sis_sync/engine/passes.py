@@ -9,7 +9,7 @@ from sis_sync.engine.links import link_everyone, link_unlinked
 from sis_sync.engine.prefetch import background_reads
 from sis_sync.engine.pull import pull_changed, pull_everything, take_rows
 from sis_sync.engine.schools import sync_schools
-from sis_sync.models import Enrollment, Source
+from sis_sync.models import Enrollment, Source, Student
 
 GROUPS = {
     "calendar": calendar.PULLS,
@@ -65,24 +65,34 @@ def delta_pass(ctx, entities, changed):
         if linked and "enrollments" in entities:
             enrollments = ctx.client.rows_by_keys("cc", "studentid", linked)
             take_rows(ctx, schedules.ENROLLMENTS, enrollments, in_scope=schedules.ENROLLMENTS.in_scope)
+    new_students = _not_stored(ctx, changed.get("students", ()))
     for entity in entities:
         if entity == "schools":
             if changed.get("schools"):
                 sync_schools(ctx)
         elif entity == "contacts":
-            _changed_contacts(ctx, changed)
+            _changed_contacts(ctx, changed, new_students)
         else:
             for pull in GROUPS[entity]:
                 if changed.get(pull.table):
                     pull_changed(ctx, pull, changed[pull.table])
 
 
-def _changed_contacts(ctx, changed):
-    students = set(changed.get("students", ()))
+def _not_stored(ctx, student_dcids):
+    """The DCIDs among `student_dcids` of students RaptorLink does not have yet."""
+    stored = Student.objects.filter(district=ctx.district, source=Source.POWERSCHOOL, dcid__in=student_dcids)
+    return set(student_dcids) - set(stored.values_list("dcid", flat=True))
+
+
+def _changed_contacts(ctx, changed, new_students):
+    """The contacts and links the contact tables' changes touch. On old PowerSchool versions they are fields of the
+    student record: every changed student's are read again. With the contact tables, a changed student's contact
+    list is read whole only for a student new to RaptorLink (links listed while the student was not known here
+    could not be taken); a renamed or withdrawn student's contacts have not changed unless their tables say so."""
     if ctx.legacy:
-        _legacy_contacts_of(ctx, students)
+        _legacy_contacts_of(ctx, set(changed.get("students", ())))
         return
-    students |= _students_of_changed_links(ctx, changed)
+    students = new_students | _students_of_changed_links(ctx, changed)
     people = _people_of_changed_rows(ctx, changed)
     if students or people:
         sync = ContactTables(ctx)

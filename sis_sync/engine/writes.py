@@ -1,7 +1,7 @@
 """Where an upserter's batches are written: right away, or on threads of the run's own.
 
-Writing a batch mostly waits on the database (PostgreSQL checks each row's foreign keys when the batch commits),
-and mapping the next batch is Python's work: a sync that hands each batch to writer threads maps the next one
+Writing a batch mostly waits on the database (PostgreSQL takes the rows, updates the indexes and commits), and
+mapping the next batch is Python's work: a sync that hands each batch to writer threads maps the next one
 meanwhile. The sync reads what it wrote only at known points — an upserter looking up the rows it already has,
 the end of a pull (the contacts before their links) — and waits for the writers there (`wait`).
 

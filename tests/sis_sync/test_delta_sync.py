@@ -51,6 +51,25 @@ def test_a_delta_sync_picks_up_a_rename_and_only_it(powerschool):
     )
 
 
+def test_a_renamed_or_withdrawn_students_contacts_are_not_read_again(powerschool):
+    powerschool.sync()
+    renamed, withdrawn = powerschool.store.query(
+        "SELECT dcid FROM students WHERE enroll_status = 0 AND entrydate < '2026-10-01' ORDER BY dcid LIMIT 2"
+    )
+    mutations.rename_student(powerschool.store, renamed["dcid"], last_name="Okafor")
+    mutations.withdraw_student(powerschool.store, withdrawn["dcid"], exitdate=CHANGE_DAY)
+    links = StudentContact.objects.filter(student__dcid__in=[renamed["dcid"], withdrawn["dcid"]], active=True)
+    linked = set(links.values_list("pk", flat=True))
+    assert linked
+
+    run = powerschool.sync("delta")
+
+    read = {entity: sum(counts.values()) for entity, counts in run.counts.items()}
+    assert read.get("contacts", 0) == read.get("student_contacts", 0) == 0
+    assert changed(run)["students"] == {"updated": 2}
+    assert set(links.values_list("pk", flat=True)) == linked
+
+
 def test_a_delta_sync_picks_up_a_new_student_with_contacts_and_schedule(powerschool):
     powerschool.sync()
     keys = mutations.enroll_student(
