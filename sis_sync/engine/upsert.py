@@ -13,6 +13,8 @@ from operator import itemgetter
 
 import orjson
 from django.db import connection, models, transaction
+from psycopg import postgres, pq
+from psycopg.adapt import Dumper
 
 from sis_sync.engine.keys import KeySet
 from sis_sync.models import Source
@@ -193,20 +195,65 @@ def insert_rows(model, columns, rows):
     given = [model._meta.get_field(name) for name in columns]
     # Local fields (a preferred name, a note) start at their defaults.
     defaults = [field for field in model._meta.concrete_fields if not field.primary_key and field not in given]
-    values_of = _values_of(given, [field.get_db_prep_save(field.get_default(), connection) for field in defaults])
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(field.column) for field in given + defaults)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The psycopg cursor under Django's wrapper.
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(values_of(row))
+            _copy_rows(cursor.cursor, f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)", given, defaults, rows)
             return
+        values_of = _values_of(given, [field.get_db_prep_save(field.get_default(), connection) for field in defaults])
         sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * (len(given) + len(defaults)))})"
         for start in range(0, len(rows), BATCH_SIZE):
             cursor.executemany(sql, [values_of(row) for row in rows[start : start + BATCH_SIZE]])
+
+
+def _copy_rows(cursor, copy_sql, given, defaults, rows):
+    """COPY rows into PostgreSQL in its binary format: psycopg writes each value as it is instead of turning it into
+    text (a sixth of the syncing process's time at 5,000 students went to that), and PostgreSQL does not parse it
+    back. Binary values must have the column's exact type: text columns get text, JSON columns their JSON."""
+    # For the jsonb columns of this cursor's COPY only (no Python type is dumped with it).
+    cursor.adapters.register_dumper(None, JsonTextBinaryDumper)
+    constants = [_prepared_default(field) for field in defaults]
+    values_of = _values_of(given, constants, converter=_binary_converter)
+    with cursor.copy(copy_sql) as copy:
+        copy.set_types([_column_type(field) for field in given + defaults])
+        for row in rows:
+            copy.write_row(values_of(row))
+
+
+class JsonTextBinaryDumper(Dumper):
+    """jsonb's binary form is a version byte and the JSON text; psycopg's own would encode the text again as a
+    JSON string. Chosen by the column's type (`set_types`); takes the str `_json_text` gives."""
+
+    format = pq.Format.BINARY
+    oid = postgres.types["jsonb"].oid
+
+    def dump(self, obj):
+        return b"\x01" + obj.encode()
+
+
+def _column_type(field):
+    """The PostgreSQL type name of `field`'s column, without its length: varchar(64) → varchar."""
+    return field.db_type(connection).split("(")[0]
+
+
+def _prepared_default(field):
+    convert = _binary_converter(field)
+    default = field.get_default()
+    return convert(default) if convert else default
+
+
+def _binary_converter(field):
+    """As `_converter`, and text for text columns, which a binary COPY refuses anything else for."""
+    if isinstance(field, (models.CharField, models.TextField)):
+        return _as_text
+    return _converter(field)
+
+
+def _as_text(value):
+    return value if value is None or type(value) is str else str(value)
 
 
 def update_rows(model, columns, rows):
@@ -227,11 +274,12 @@ def update_rows(model, columns, rows):
 PLAIN_FIELDS = (models.IntegerField, models.CharField, models.BooleanField, models.ForeignKey, models.TextField)
 
 
-def _values_of(fields, constants):
+def _values_of(fields, constants, converter=None):
     """A function from a row (a tuple of the values of `fields`) to its column values: converted where the field
-    needs it, then `constants`. Most columns need no conversion, and skipping a call per column matters at
-    hundreds of thousands of rows."""
-    conversions = [(index, convert) for index, field in enumerate(fields) if (convert := _converter(field))]
+    needs it (`converter(field)`, by default `_converter`), then `constants`. Most columns need no conversion, and
+    skipping a call per column matters at hundreds of thousands of rows."""
+    converter = converter or _converter
+    conversions = [(index, convert) for index, field in enumerate(fields) if (convert := converter(field))]
 
     def values(row):
         values = [*row, *constants]
