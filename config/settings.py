@@ -148,6 +148,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # --- PowerSchool client ----------------------------------------------------------------------
 POWERSCHOOL_TIMEOUT = env.float("POWERSCHOOL_TIMEOUT", default=15.0)
 POWERSCHOOL_MAX_RETRIES = env.int("POWERSCHOOL_MAX_RETRIES", default=3)
+# Calls in flight at once to one district's PowerSchool, from every process together (a district may set its own).
+POWERSCHOOL_MAX_CONCURRENT_CALLS = env.int("POWERSCHOOL_MAX_CONCURRENT_CALLS", default=24)
 
 # --- CSV import -----------------------------------------------------------------------------
 # Relative paths are taken from the project folder, not from wherever the process was started.

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -218,6 +219,10 @@ class Membership(models.Model):
         return set(self.district.buildings.values_list("id", flat=True))
 
 
+MAX_CONCURRENT_CALLS_LIMIT = 200
+MIN_CALL_INTERVAL_LIMIT_MS = 60_000
+
+
 class PowerSchoolConnection(models.Model):
     """How RaptorLink reaches one district's PowerSchool. The secret and the token are encrypted at rest."""
 
@@ -237,6 +242,25 @@ class PowerSchoolConnection(models.Model):
     client_secret = EncryptedTextField("client secret", help_text="Stored encrypted; never shown again.")
     access_token = EncryptedTextField(blank=True, default="", editable=False)
     token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Politeness, shared by every process that calls this PowerSchool (raptorlink/powerschool/gate.py).
+    max_concurrent_calls = models.PositiveSmallIntegerField(
+        "calls at once",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CONCURRENT_CALLS_LIMIT)],
+        help_text="The most API calls RaptorLink has in flight to this PowerSchool at one time, across all its "
+        "servers. Blank: the installation's default.",
+    )
+    min_call_interval_ms = models.PositiveIntegerField(
+        "minimum interval between calls (ms)",
+        default=0,
+        validators=[MaxValueValidator(MIN_CALL_INTERVAL_LIMIT_MS)],
+        help_text="Match PowerSchool's “Minimum time interval (ms) between API requests per plugin” (System "
+        "Settings → Global Event Services and SIF). 0 when it is blank or 0 there.",
+    )
+    paused_until = models.DateTimeField(null=True, blank=True, editable=False)
+    next_call_at = models.DateTimeField(null=True, blank=True, editable=False)
+    token_renewal_until = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -279,6 +303,40 @@ class PowerSchoolConnection(models.Model):
         fresh = PowerSchoolConnection.objects.filter(pk=self.pk).only("access_token", "token_expires_at").first()
         if fresh is not None:
             self.access_token, self.token_expires_at = fresh.access_token, fresh.token_expires_at
+
+    def token_renewal_take(self, seconds, now=None):
+        """Become the one caller, of every process, that asks PowerSchool for the next token; False while
+        another holds the turn (it lapses after `seconds`, should its holder die)."""
+        now = now or timezone.now()
+        free = models.Q(token_renewal_until__isnull=True) | models.Q(token_renewal_until__lt=now)
+        taken = PowerSchoolConnection.objects.filter(free, pk=self.pk).update(
+            token_renewal_until=now + timedelta(seconds=seconds)
+        )
+        return bool(taken)
+
+    def token_renewal_end(self):
+        PowerSchoolConnection.objects.filter(pk=self.pk).update(token_renewal_until=None)
+
+    @property
+    def call_limit(self):
+        return self.max_concurrent_calls or settings.POWERSCHOOL_MAX_CONCURRENT_CALLS
+
+
+class PowerSchoolCallSlot(models.Model):
+    """One of a PowerSchool's `call_limit` places for a call in flight: a call holds one while it waits for its
+    answer, so every process together never has more calls out at once. A holder that dies frees its place when
+    `held_until` passes."""
+
+    connection = models.ForeignKey(PowerSchoolConnection, on_delete=models.CASCADE, related_name="call_slots")
+    number = models.PositiveSmallIntegerField()
+    holder = models.CharField(max_length=100, blank=True)
+    held_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "number"], name="call_slot_unique_number")]
+
+    def __str__(self):
+        return f"Call slot {self.number} of {self.connection_id}"
 
 
 class School(models.Model):

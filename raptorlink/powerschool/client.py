@@ -38,9 +38,16 @@ DATA_VERSION_TIMEOUT = 180.0
 
 class PowerSchoolClient:
     def __init__(
-        self, connection, *, sleep=time.sleep, jitter=random.random, http=None, page_size=paging.DEFAULT_PAGE_SIZE
+        self,
+        connection,
+        *,
+        sleep=time.sleep,
+        jitter=random.random,
+        http=None,
+        page_size=paging.DEFAULT_PAGE_SIZE,
+        shared_limits=False,
     ):
-        self.session = PowerSchoolSession(connection, sleep=sleep, jitter=jitter, http=http)
+        self.session = PowerSchoolSession(connection, sleep=sleep, jitter=jitter, http=http, shared_limits=shared_limits)
         self.page_size = page_size
         # The plugin's maximum page size for table queries, once the metadata has told it (use_largest_pages).
         self.table_page_maximum = None

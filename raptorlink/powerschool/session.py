@@ -11,12 +11,14 @@ import contextlib
 import logging
 import random
 import re
+import threading
 import time
 
 import orjson
 import requests
 from django.conf import settings
 
+from raptorlink.powerschool.gate import CallGate, OpenGate
 from raptorlink.powerschool.errors import (
     AccessError,
     AuthError,
@@ -40,21 +42,35 @@ BACKOFF_CAP_SECONDS = 8.0
 MAX_THROTTLE_WAIT_SECONDS = 30.0
 DEFAULT_THROTTLE_WAIT_SECONDS = 1.0
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+DEFAULT_POOL_SIZE = 10
 ACCESS_ERROR_CODES = re.compile(r"no access", re.IGNORECASE)
 WAIT_SECONDS_IN_MESSAGE = re.compile(r"wait\s+(\d+(?:\.\d+)?)\s*second", re.IGNORECASE)
+# How often a caller waiting for another's token renewal looks whether the new token is there.
+TOKEN_LOOK_SECONDS = 0.05
+
+_renewing = {}
+_renewing_guard = threading.Lock()
+
+
+def _renewal_lock(connection_pk):
+    """Held by the one thread of this process that renews (or waits for) the connection's token."""
+    with _renewing_guard:
+        return _renewing.setdefault(connection_pk, threading.Lock())
 
 
 class PowerSchoolSession:
     """Authenticated JSON requests to one district's PowerSchool, sharing the token cached on the connection."""
 
-    def __init__(self, connection, *, sleep=time.sleep, jitter=random.random, http=None):
+    def __init__(self, connection, *, sleep=time.sleep, jitter=random.random, http=None, shared_limits=False):
         self.connection = connection
         self.base_url = connection.base_url.rstrip("/")
         self.timeout = settings.POWERSCHOOL_TIMEOUT
         self.max_retries = settings.POWERSCHOOL_MAX_RETRIES
         self.sleep = sleep
         self.jitter = jitter
-        self.http = http or environment_session(self.base_url)
+        self.http = http or environment_session(self.base_url, pool_size=connection.call_limit)
+        # Callers that run many at once (the write-back's drainers) share the district's limits through the database.
+        self.gate = CallGate(connection, timeout=self.timeout, sleep=sleep) if shared_limits else OpenGate()
         self.http.headers.update({"Accept": "application/json", "User-Agent": "RaptorLink"})
 
     def __repr__(self):
@@ -109,16 +125,17 @@ class PowerSchoolSession:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        started = time.monotonic()
-        response = self.http.request(
-            method,
-            self.base_url + path,
-            params=params,
-            json=body,
-            headers=headers,
-            timeout=timeout or self.timeout,
-            stream=stream,
-        )
+        with self.gate.call():
+            started = time.monotonic()
+            response = self.http.request(
+                method,
+                self.base_url + path,
+                params=params,
+                json=body,
+                headers=headers,
+                timeout=timeout or self.timeout,
+                stream=stream,
+            )
         logger.debug("PowerSchool %s %s → %s in %.2fs", method, path, response.status_code, time.monotonic() - started)
         return response
 
@@ -130,32 +147,50 @@ class PowerSchoolSession:
 
     def _wait_before_retry(self, failure, attempt):
         if isinstance(failure, ThrottledError):
-            wait = failure.retry_after if failure.retry_after is not None else DEFAULT_THROTTLE_WAIT_SECONDS
-            if wait > MAX_THROTTLE_WAIT_SECONDS:
-                raise failure
-        else:
-            ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)
-            # Half fixed, half random: spreads out the processes that all failed at the same moment.
-            wait = ceiling / 2 + self.jitter() * ceiling / 2
+            self._pause_everyone(failure)
+            return
+        ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)
+        # Half fixed, half random: spreads out the processes that all failed at the same moment.
+        wait = ceiling / 2 + self.jitter() * ceiling / 2
         logger.info("PowerSchool %s %s: retrying in %.1fs (%s)", failure.method, failure.path, wait, failure.category)
         self.sleep(wait)
+
+    def _pause_everyone(self, failure):
+        """PowerSchool's wait holds back every caller of every process; the next call (this one's retry
+        included) waits it out. A long wait goes back to the caller's schedule."""
+        wait = failure.retry_after if failure.retry_after is not None else DEFAULT_THROTTLE_WAIT_SECONDS
+        shared = self.gate.pause(wait)
+        if wait > MAX_THROTTLE_WAIT_SECONDS:
+            raise failure
+        logger.info("PowerSchool %s %s: throttled, everyone waits %.1fs", failure.method, failure.path, wait)
+        if not shared:
+            self.sleep(wait)
 
     # --- the token, shared through the database ----------------------------------------------------
     def token(self):
         """A usable bearer token: the cached one, one another process cached meanwhile, or a new one."""
-        cached = self.connection.usable_token()
-        if cached:
-            return cached
-        self.connection.reload_token()
-        return self.connection.usable_token() or self.request_new_token()
+        return self.connection.usable_token() or self._renew_token(rejected=None)
 
     def _renew_token(self, rejected):
-        self.connection.reload_token()
-        fresh = self.connection.usable_token()
-        if fresh and fresh != rejected:
-            return
-        self.connection.forget_token()
-        self.request_new_token()
+        """A usable token other than `rejected`. One caller of all threads and processes asks PowerSchool for it
+        at a time; the others wait for the token it stores, so a hundred calls that find the token expired
+        (or refused) make one token request, not a hundred."""
+        hold = self.timeout * (self.max_retries + 1)
+        waited = 0.0
+        with _renewal_lock(self.connection.pk):
+            while True:
+                self.connection.reload_token()
+                fresh = self.connection.usable_token()
+                if fresh and fresh != rejected:
+                    return fresh
+                # A renewal whose holder died lapses after `hold`.
+                if waited >= hold or self.gate.renewal_take(hold):
+                    try:
+                        return self.request_new_token()
+                    finally:
+                        self.gate.renewal_end()
+                self.sleep(TOKEN_LOOK_SECONDS)
+                waited += TOKEN_LOOK_SECONDS
 
     def request_new_token(self):
         """A fresh token from the client ID and secret (also proves they work), cached for every process."""
@@ -171,13 +206,14 @@ class PowerSchoolSession:
 
     def _token_exchange(self):
         try:
-            response = self.http.post(
-                self.base_url + TOKEN_PATH,
-                data={"grant_type": "client_credentials"},
-                auth=(self.connection.client_id, self.connection.client_secret),
-                headers={"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"},
-                timeout=self.timeout,
-            )
+            with self.gate.call():
+                response = self.http.post(
+                    self.base_url + TOKEN_PATH,
+                    data={"grant_type": "client_credentials"},
+                    auth=(self.connection.client_id, self.connection.client_secret),
+                    headers={"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"},
+                    timeout=self.timeout,
+                )
         except requests.RequestException as error:
             raise self._transport_error("POST", TOKEN_PATH, error, idempotent=True) from None
         if response.status_code in (400, 401, 403):
@@ -202,12 +238,16 @@ class PowerSchoolSession:
         return token
 
 
-def environment_session(base_url):
-    """A requests session that honours the proxy and CA-bundle variables of the environment, read once.
+def environment_session(base_url, pool_size=DEFAULT_POOL_SIZE):
+    """A requests session that honours the proxy and CA-bundle variables of the environment, read once, and
+    keeps up to `pool_size` connections open (one per call the district allows at once).
 
     requests reads them (and ~/.netrc) again on every request; for a write-back that is a few milliseconds per
     intent. One district's PowerSchool is one host, so what applies to its URL now applies to every request."""
     session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_maxsize=pool_size)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
     environment = session.merge_environment_settings(base_url, {}, None, None, None)
     session.proxies.update(environment["proxies"])
     session.verify = environment["verify"]

@@ -101,7 +101,7 @@ def student_day(intent, client, module, history, lookups):
         year_id=lookups.year_id(intent.school, intent.att_date),
         calendar_day_id=calendar.ps_id if calendar is not None else None,
         in_session=lookups.in_session(intent.school, intent.att_date),
-        rows=client.attendance(student_id, intent.att_date, module.MODE),
+        read_rows=lambda: client.attendance(student_id, intent.att_date, module.MODE),
         lookups=lookups,
         written={record["slot"]: record for record in previous["written"].get("records", [])} if previous else {},
         prior=dict(previous["prior"].get("slots", {})) if previous else {},

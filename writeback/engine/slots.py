@@ -7,6 +7,7 @@ class meeting). `Intent.written` lists the records we wrote (`{"mode": ..., "rec
 values from someone else's.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from raptorlink.powerschool.records import AttendanceRecord
@@ -75,10 +76,19 @@ class StudentDay:
     year_id: int
     calendar_day_id: int | None
     in_session: bool
-    rows: list
+    read_rows: Callable[[], list]
     lookups: object
     written: dict = field(default_factory=dict)
     prior: dict = field(default_factory=dict)
+    _rows: list | None = field(default=None, repr=False)
+
+    @property
+    def rows(self):
+        """PowerSchool's attendance rows of the student's day in the mode, read on first use: a round trip that
+        a first Time record, or a write with no earlier record to compare or keep, never needs."""
+        if self._rows is None:
+            self._rows = self.read_rows()
+        return self._rows
 
     def record(self, **values):
         return AttendanceRecord(
