@@ -47,7 +47,9 @@ class PowerSchoolClient:
         page_size=paging.DEFAULT_PAGE_SIZE,
         shared_limits=False,
     ):
-        self.session = PowerSchoolSession(connection, sleep=sleep, jitter=jitter, http=http, shared_limits=shared_limits)
+        self.session = PowerSchoolSession(
+            connection, sleep=sleep, jitter=jitter, http=http, shared_limits=shared_limits
+        )
         self.page_size = page_size
         # The plugin's maximum page size for table queries, once the metadata has told it (use_largest_pages).
         self.table_page_maximum = None

@@ -18,7 +18,6 @@ import orjson
 import requests
 from django.conf import settings
 
-from raptorlink.powerschool.gate import CallGate, OpenGate
 from raptorlink.powerschool.errors import (
     AccessError,
     AuthError,
@@ -31,6 +30,7 @@ from raptorlink.powerschool.errors import (
     UnexpectedResponseError,
     error_messages,
 )
+from raptorlink.powerschool.gate import CallGate, OpenGate
 from raptorlink.powerschool.normalize import as_list
 
 logger = logging.getLogger(__name__)
