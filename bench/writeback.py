@@ -1,16 +1,19 @@
 """Benchmark the write-back: from an event's commit to its record in PowerSchool, through a real qcluster.
 
-    python bench/writeback.py --events 1000 [--rate 40] [--db-url postgres://postgres@127.0.0.1:5432/raptorlink_bench_wb]
+    python bench/writeback.py --events 1000 [--rate 40] [--latency-ms 250] [--db-url postgres://postgres@127.0.0.1:5432/raptorlink_bench_wb]
 
 Generates a district into a temporary sandbox store and serves it over HTTP from this process; migrates a fresh
 database (a temporary SQLite file, or the PostgreSQL database named by --db-url, created and dropped here) and
 syncs the district into it; starts `manage.py qcluster` (ORM broker) in a child process; then records N late
 check-ins, spread over the schools of all three modes, at --rate per second with `record_intent`, each in its
 own transaction, the way the kiosk does. A thread polls the sandbox's attendance table and notes when each
-event's comment first appears there.
+event's comment first appears there. With --latency-ms, every PowerSchool call is answered that much later once
+the setup sync is done, as a hosted PowerSchool answers.
 
-Prints latency percentiles and the sustained rate, then one line of JSON with events, p50_ms, p95_ms, p99_ms,
-per_s and db.
+Prints latency percentiles, the sustained rate, the PowerSchool calls per intent of each mode (calls that name no
+student — token, metadata — are counted apart), and the qcluster's CPU time per intent and peak memory; then one
+line of JSON with events, latency_ms, p50_ms, p95_ms, p99_ms, per_s, calls_per_intent, cpu_ms_per_intent,
+peak_rss_mb and db.
 """
 
 import argparse
@@ -24,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +45,40 @@ MODES = {1002: "time"}  # the sandbox's Attendance Preferences: other elementary
 
 
 # --- the sandbox, in this process --------------------------------------------------------------------------
+
+
+class CallCounter:
+    """Counts the sandbox's PowerSchool calls by the student they are about (STUDENTS.ID), or as shared."""
+
+    STUDENT_IN_QUERY = re.compile(r"studentid==(\d+)")
+    STUDENT_IN_BODY = re.compile(rb'"studentid":\s*"?(\d+)')
+
+    def __init__(self, app):
+        self.by_student = Counter()
+        self.shared = 0
+        self.counting = False
+        self._handle = app.handle
+        app.handle = self.handle
+
+    def handle(self, request):
+        if self.counting and not request.path.startswith("/_sandbox/"):
+            found = self.STUDENT_IN_QUERY.search(request.query.get("q", "")) or self.STUDENT_IN_BODY.search(
+                request.body
+            )
+            if found:
+                self.by_student[int(found.group(1))] += 1
+            else:
+                self.shared += 1
+        return self._handle(request)
+
+    def per_mode(self, students):
+        """{mode: calls per intent} for one intent per student."""
+        calls, intents = Counter(), Counter()
+        for student in students:
+            mode = student.school.effective_attendance_mode
+            calls[mode] += self.by_student[student.ps_id]
+            intents[mode] += 1
+        return {mode: round(calls[mode] / intents[mode], 2) for mode in sorted(intents)}
 
 
 def start_sandbox(directory, students, faults=None):
@@ -151,6 +189,58 @@ def start_qcluster(workers=Q_WORKERS):
     )
 
 
+class ProcessTree:
+    """CPU time and peak memory of a child and every process of its session (the qcluster and its workers)."""
+
+    TICKS = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, child):
+        self.session = child.pid
+        self.peak_rss_kb = 0
+        self.stopping = threading.Event()
+        self.sampler = threading.Thread(target=self._sample, name="rss-sampler", daemon=True)
+        self.sampler.start()
+
+    def pids(self):
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == self.session:  # the session id, fourth field after the name
+                found.append(entry)
+        return found
+
+    def cpu_seconds(self):
+        total = 0
+        for entry in self.pids():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+        return total / self.TICKS
+
+    def _rss_kb(self):
+        total = 0
+        for entry in self.pids():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            found = re.search(r"VmRSS:\s+(\d+)", status)
+            total += int(found.group(1)) if found else 0
+        return total
+
+    def _sample(self):
+        while not self.stopping.is_set():
+            self.peak_rss_kb = max(self.peak_rss_kb, self._rss_kb())
+            time.sleep(0.2)
+
+
 def stop_qcluster(child, sig=signal.SIGTERM, grace=10):
     os.killpg(child.pid, sig)
     try:
@@ -221,35 +311,52 @@ def quiet_logging():
     logging.getLogger("sis_sync").setLevel(logging.WARNING)
 
 
-def run(events, rate, db_url):
+def run(events, rate, db_url, latency_ms=0):
+    from sandbox.faults import FaultSpec
+
     directory = Path(tempfile.mkdtemp(prefix="raptorlink-bench-wb-"))
     label, cleanup = prepare_database(db_url, directory)
     quiet_logging()
     store, app, server = start_sandbox(directory, students=max(events * 2, 400))
+    calls = CallCounter(app)
     cluster = None
     try:
         district, building = connect_and_sync(store, server.base_url)
         students = students_across_modes(district, events)
+        app.faults.replace(FaultSpec(latency_ms=latency_ms))
         cluster = start_qcluster()
+        tree = ProcessTree(cluster)
         time.sleep(3)  # the cluster's workers start up
+        cpu_before = tree.cpu_seconds()
         watcher = Watcher(store)
         watcher.start()
+        calls.counting = True
         committed = record_at_rate(district, building, students, rate)
-        missing = watcher.wait_for(list(committed), timeout=120)
+        missing = watcher.wait_for(list(committed), timeout=max(120, events / rate * 3))
         watcher.stopping.set()
+        tree.stopping.set()
+        cpu = tree.cpu_seconds() - cpu_before
         latencies = [(watcher.seen[ref] - at) * 1000 for ref, at in committed.items() if ref in watcher.seen]
         elapsed = max(watcher.seen.values()) - min(committed.values())
         figures = {
             "events": len(committed),
+            "latency_ms": latency_ms,
             "p50_ms": round(percentile(latencies, 0.50), 1),
             "p95_ms": round(percentile(latencies, 0.95), 1),
             "p99_ms": round(percentile(latencies, 0.99), 1),
             "per_s": round((len(committed) - len(missing)) / elapsed, 1),
+            "calls_per_intent": calls.per_mode(students),
+            "shared_calls": calls.shared,
+            "cpu_ms_per_intent": round(cpu * 1000 / len(committed), 1),
+            "peak_rss_mb": round(tree.peak_rss_kb / 1024, 1),
             "db": label,
         }
-        print(f"{len(committed)} events at {rate}/s offered on {label}; {len(missing)} never reached PowerSchool")
+        print(f"{len(committed)} events at {rate}/s offered on {label}, PowerSchool answering {latency_ms} ms late;")
+        print(f"{len(missing)} never reached PowerSchool")
         print(f"latency p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, p99 {figures['p99_ms']} ms")
         print(f"sustained {figures['per_s']} write-backs/s over {elapsed:.1f} s")
+        print(f"PowerSchool calls per intent {figures['calls_per_intent']}, {calls.shared} calls naming no student")
+        print(f"qcluster: {figures['cpu_ms_per_intent']} ms CPU per intent, peak {figures['peak_rss_mb']} MB")
         return figures
     finally:
         if cluster is not None:
@@ -262,9 +369,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=40.0, help="events recorded per second")
+    parser.add_argument("--latency-ms", type=int, default=0, help="delay every PowerSchool call after the setup")
     parser.add_argument("--db-url", help="a PostgreSQL URL; the database is created and dropped (default: SQLite)")
     options = parser.parse_args()
-    print(json.dumps(run(options.events, options.rate, options.db_url)))
+    print(json.dumps(run(options.events, options.rate, options.db_url, options.latency_ms)))
 
 
 if __name__ == "__main__":

@@ -120,6 +120,9 @@ Q_CLUSTER = {
     "catch_up": False,
     "save_limit": 1000,
     "label": "Task queue",
+    # How often a worker looks for new tasks in the ORM broker's table (Redis wakes it at once): a sign-in's
+    # write-back waits for this look when no drain is already running.
+    "poll": env.float("Q_POLL", default=0.05),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
@@ -148,6 +151,11 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # --- PowerSchool client ----------------------------------------------------------------------
 POWERSCHOOL_TIMEOUT = env.float("POWERSCHOOL_TIMEOUT", default=15.0)
 POWERSCHOOL_MAX_RETRIES = env.int("POWERSCHOOL_MAX_RETRIES", default=3)
+# Intents one drain (one task worker) keeps in flight at once, each on a thread with its own database connection:
+# PostgreSQL needs Q_WORKERS × (this + 1) connections per task machine on top of the web's.
+WRITEBACK_CONCURRENCY = env.int("WRITEBACK_CONCURRENCY", default=16)
+# How long a drain that had work keeps looking for more before it hands its worker back.
+WRITEBACK_DRAIN_LINGER_SECONDS = env.float("WRITEBACK_DRAIN_LINGER_SECONDS", default=2.0)
 # Calls in flight at once to one district's PowerSchool, from every process together (a district may set its own).
 POWERSCHOOL_MAX_CONCURRENT_CALLS = env.int("POWERSCHOOL_MAX_CONCURRENT_CALLS", default=24)
 

@@ -1,7 +1,7 @@
 """The outbox: intents are recorded in the caller's transaction, claimed by drainers, and finished or retried.
 
-A drainer claims rows with a lease: a row is `sending` until the lease runs out, so a crashed worker's rows come
-back by themselves. Only the earliest unfinished intent of a student and day is claimable, which applies one
+A drainer claims rows with a lease: a row is `sending` until the lease runs out (its drainer renews it while the
+intent is in flight), so a crashed worker's rows come back by themselves. Only the earliest unfinished intent of a student and day is claimable, which applies one
 student's events of a day in the order they happened, whatever the number of drainers.
 """
 
@@ -19,7 +19,9 @@ from writeback.models import Attempt, Intent
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
+# A drain renews its leases every third of this while their intents are in flight (drainer.RENEW_EVERY_SECONDS):
+# a slow call keeps its claim, and a dead drain's intents are taken over within this time.
+LEASE = timedelta(seconds=30)
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 600.0
 # "unknown" retries on its own, but an answer PowerSchool keeps giving is not going to change.
@@ -136,15 +138,16 @@ def _claim_skip_locked(worker, limit, now):
 
 def _claimed(ids):
     """The claimed rows with what the engine reads of them, so a drainer need not read them again."""
-    rows = Intent.objects.filter(id__in=ids).select_related("district", "school__district", "student")
+    rows = Intent.objects.filter(id__in=ids).select_related("district__powerschool", "school__district", "student")
     return list(rows.order_by("id"))
 
 
-def lease_renew(intent_id, worker, now=None):
-    """Extend the worker's lease before it starts on the intent; False when another worker took it over."""
+def leases_renew(intent_ids, worker, now=None):
+    """Extend the worker's leases on intents it still has in flight; returns how many it still held (another
+    worker may have taken one over after its lease ran out)."""
     now = now or timezone.now()
-    held = Intent.objects.filter(id=intent_id, status=Intent.Status.SENDING, leased_by=worker)
-    return bool(held.update(lease_until=now + LEASE))
+    held = Intent.objects.filter(id__in=list(intent_ids), status=Intent.Status.SENDING, leased_by=worker)
+    return held.update(lease_until=now + LEASE)
 
 
 # --- finishing ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from writeback.models import Intent
 @pytest.fixture
 def sandbox_clients(ps, monkeypatch):
     """The command and the task build their own clients; make them the test's sandbox clients."""
-    monkeypatch.setattr(drainer, "powerschool_client", lambda district: ps.client())
+    monkeypatch.setattr(drainer, "shared_client", lambda district: ps.client())
     return ps
 
 

@@ -124,7 +124,7 @@ def test_a_crashed_workers_intents_come_back_when_its_lease_runs_out(place, time
 
     assert again.pk == intent.pk and again.leased_by == "w2" and again.attempts == 2
     assert not outbox.intent_succeed(intent, "crashed", written={}, prior={}, mode="daily")
-    assert not outbox.lease_renew(intent.pk, "crashed")
+    assert outbox.leases_renew([intent.pk], "crashed") == 0
 
 
 def test_retries_back_off_exponentially_with_jitter_up_to_ten_minutes():
