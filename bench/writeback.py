@@ -278,6 +278,23 @@ class Watcher(threading.Thread):
         return [reference for reference in references if reference not in self.seen]
 
 
+def stages():
+    """Percentiles (ms) of where the time went: recorded → picked up by a drain, and the attempt itself."""
+    from writeback.models import Attempt
+
+    first_tries = Attempt.objects.filter(intent__attempts=1).values_list(
+        "started_at", "intent__created_at", "duration_ms"
+    )
+    pickup = [(started - created).total_seconds() * 1000 for started, created, _ in first_tries]
+    applying = [duration for _, _, duration in first_tries]
+    return {
+        "pickup_p50_ms": round(percentile(pickup, 0.5), 1),
+        "pickup_p95_ms": round(percentile(pickup, 0.95), 1),
+        "apply_p50_ms": percentile(applying, 0.5),
+        "apply_p95_ms": percentile(applying, 0.95),
+    }
+
+
 def percentile(values, share):
     ordered = sorted(values)
     if not ordered:
@@ -349,6 +366,7 @@ def run(events, rate, db_url, latency_ms=0):
             "shared_calls": calls.shared,
             "cpu_ms_per_intent": round(cpu * 1000 / len(committed), 1),
             "peak_rss_mb": round(tree.peak_rss_kb / 1024, 1),
+            **stages(),
             "db": label,
         }
         print(f"{len(committed)} events at {rate}/s offered on {label}, PowerSchool answering {latency_ms} ms late;")
@@ -357,6 +375,10 @@ def run(events, rate, db_url, latency_ms=0):
         print(f"sustained {figures['per_s']} write-backs/s over {elapsed:.1f} s")
         print(f"PowerSchool calls per intent {figures['calls_per_intent']}, {calls.shared} calls naming no student")
         print(f"qcluster: {figures['cpu_ms_per_intent']} ms CPU per intent, peak {figures['peak_rss_mb']} MB")
+        print(
+            f"recorded → picked up p50 {figures['pickup_p50_ms']} ms, p95 {figures['pickup_p95_ms']} ms; "
+            f"applying p50 {figures['apply_p50_ms']} ms, p95 {figures['apply_p95_ms']} ms"
+        )
         return figures
     finally:
         if cluster is not None:

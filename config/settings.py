@@ -157,7 +157,7 @@ WRITEBACK_CONCURRENCY = env.int("WRITEBACK_CONCURRENCY", default=16)
 # How long a drain that had work keeps looking for more before it hands its worker back.
 WRITEBACK_DRAIN_LINGER_SECONDS = env.float("WRITEBACK_DRAIN_LINGER_SECONDS", default=2.0)
 # Calls in flight at once to one district's PowerSchool, from every process together (a district may set its own).
-POWERSCHOOL_MAX_CONCURRENT_CALLS = env.int("POWERSCHOOL_MAX_CONCURRENT_CALLS", default=24)
+POWERSCHOOL_MAX_CONCURRENT_CALLS = env.int("POWERSCHOOL_MAX_CONCURRENT_CALLS", default=32)
 
 # --- CSV import -----------------------------------------------------------------------------
 # Relative paths are taken from the project folder, not from wherever the process was started.

@@ -17,8 +17,9 @@ import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
+from django.db import connection as database
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
 from raptorlink.models import PowerSchoolCallSlot, PowerSchoolConnection
@@ -26,13 +27,31 @@ from raptorlink.powerschool.errors import ThrottledError, UnavailableError
 
 # A call holds its slot for at most its timeout and this margin, should its process die without giving it back.
 HOLD_MARGIN_SECONDS = 10.0
-FIRST_LOOK_SECONDS = 0.005
-LONGEST_LOOK_SECONDS = 0.1
+# How often the one looking thread of a process looks again: a slot freed elsewhere is taken within this time.
+LOOK_SECONDS = 0.01
 # Pauses longer than this are handed back to the caller's own schedule instead of holding a thread.
 MAX_PAUSE_WAIT_SECONDS = 30.0
 
 _looking = {}
 _looking_guard = threading.Lock()
+
+
+SLOTS = PowerSchoolCallSlot._meta.db_table
+CONNECTIONS = PowerSchoolConnection._meta.db_table
+# Two statements per PowerSchool call, written out: the ORM would spend more time building them than the
+# database takes to run them. A taker skips the slot another is taking (PostgreSQL) instead of queueing behind
+# it and finding it gone; SQLite runs one writer at a time anyway.
+TAKE_SLOT = f"""
+    UPDATE {SLOTS} SET holder = %s, held_until = %s
+    WHERE id = (
+        SELECT id FROM {SLOTS}
+        WHERE connection_id = %s AND number < %s AND (held_until IS NULL OR held_until < %s)
+        ORDER BY number LIMIT 1 {{skip_locked}}
+    )
+    AND (held_until IS NULL OR held_until < %s)
+    AND NOT EXISTS (SELECT 1 FROM {CONNECTIONS} WHERE id = %s AND paused_until > %s)
+"""
+GIVE_SLOT_BACK = f"UPDATE {SLOTS} SET holder = '', held_until = NULL WHERE connection_id = %s AND holder = %s"
 
 
 def _looking_lock(connection_pk):
@@ -79,9 +98,8 @@ class CallGate:
         try:
             yield
         finally:
-            PowerSchoolCallSlot.objects.filter(connection_id=self.connection.pk, holder=holder).update(
-                holder="", held_until=None
-            )
+            with database.cursor() as cursor:
+                cursor.execute(GIVE_SLOT_BACK, [self.connection.pk, holder])
 
     def pause(self, seconds, now=None):
         """Tell every caller to wait `seconds` (PowerSchool's Retry-After) before its next call; False when
@@ -108,7 +126,6 @@ class CallGate:
             return holder
         self._slots_ensure()
         waited = 0.0
-        look = FIRST_LOOK_SECONDS
         with _looking_lock(self.connection.pk):
             while not self._slot_try(holder):
                 paused_for = self._pause_remaining()
@@ -120,21 +137,30 @@ class CallGate:
                         f"RaptorLink already has {self.connection.call_limit} calls in flight to this PowerSchool "
                         "(its “calls at once” setting) and none finished in time"
                     )
-                self.sleep(look)
-                waited += look
-                look = min(LONGEST_LOOK_SECONDS, look * 2)
+                self.sleep(LOOK_SECONDS)
+                waited += LOOK_SECONDS
         return holder
 
     def _slot_try(self, holder):
         now = timezone.now()
-        free = Q(held_until__isnull=True) | Q(held_until__lt=now)
-        mine = PowerSchoolCallSlot.objects.filter(connection_id=self.connection.pk)
-        first_free = mine.filter(free, number__lt=self.connection.call_limit).order_by("number").values("id")[:1]
-        paused = PowerSchoolConnection.objects.filter(
-            pk=OuterRef("connection_id"), paused_until__gt=self._pause_waited_out()
-        )
-        taken = mine.filter(free, id=Subquery(first_free)).exclude(Exists(paused))
-        return bool(taken.update(holder=holder, held_until=now + self.hold))
+        moment = database.ops.adapt_datetimefield_value
+        skip_locked = "FOR UPDATE SKIP LOCKED" if database.vendor == "postgresql" else ""
+        pk = self.connection.pk
+        with database.cursor() as cursor:
+            cursor.execute(
+                TAKE_SLOT.format(skip_locked=skip_locked),
+                [
+                    holder,
+                    moment(now + self.hold),
+                    pk,
+                    self.connection.call_limit,
+                    moment(now),
+                    moment(now),
+                    pk,
+                    moment(self._pause_waited_out()),
+                ],
+            )
+            return cursor.rowcount == 1
 
     def _slots_ensure(self):
         """Create the connection's slots up to its limit (the first call, or after the limit was raised)."""

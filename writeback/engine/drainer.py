@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 # A drain task hands over to the next one rather than hold a worker forever under a steady stream.
 MAX_DRAIN_SECONDS = 240
 # How often a drain with room looks for newly due intents, and how often it renews its leases.
-LOOK_SECONDS = 0.02
+LOOK_SECONDS = 0.05
 RENEW_EVERY_SECONDS = outbox.LEASE.total_seconds() / 3
 # Synced facts (calendar, codes) are read again this often, so a long drain sees what the next sync brings.
 LOOKUPS_MAX_AGE_SECONDS = 30.0
@@ -85,7 +85,9 @@ class Drain:
         self.deadline = time.monotonic() + max_seconds
         self.in_flight = set()
         self.processed = 0
-        self.last_work = self.last_renewal = self.last_notice = self.lookups_made = time.monotonic()
+        self.last_renewal = self.last_notice = self.lookups_made = time.monotonic()
+        # A drain that found nothing to do hands its worker back at once; only one that had work lingers.
+        self.last_work = -float("inf")
         self.lookups = Lookups()
         self.districts_to_check = set()
 
