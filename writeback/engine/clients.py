@@ -36,7 +36,14 @@ class KeptClient:
 def shared_client(district):
     """The district's write-back client, sharing its limits with every other process."""
     connection = district_connection(district)
-    version = (connection.pk, connection.updated_at)
+    version = (
+        connection.pk,
+        connection.updated_at,
+        connection.base_url,
+        connection.client_id,
+        connection.call_limit,
+        connection.min_call_interval_ms,
+    )
     with _clients_guard:
         kept = _clients.get(district.pk)
         if kept is None or not kept.fresh_for(version):
