@@ -1,11 +1,12 @@
 """Soak the write-back under a misbehaving PowerSchool and a crashing worker, then check nothing was lost.
 
-    python bench/writeback_soak.py --events 5000 [--outage-seconds 600] [--db-url postgres://...]
+    python bench/writeback_soak.py --events 5000 [--outage-seconds 600] [--latency-ms 150] [--db-url postgres://...]
 
 The setup is bench/writeback.py's (sandbox over HTTP in this process, a fresh database synced from it, a real
 qcluster in a child process, the every-minute drain schedule). While the events are recorded the sandbox answers
 10 % of calls with 5xx, never answers 5 %, drops the connection after 2 % of the writes it saved, and throttles
-calls closer than a few milliseconds apart; once it revokes every token, once it is down for --outage-seconds,
+calls closer than a few milliseconds apart, and with --latency-ms answers every call that much later; once it
+revokes every token, once it is down for --outage-seconds,
 and twice the qcluster is killed (SIGKILL) and started again. When every intent is finished, PowerSchool's
 attendance is compared with the events.
 
@@ -38,8 +39,10 @@ FINISH_TIMEOUT_SECONDS = 3600
 class Disturbances:
     """Changes the sandbox's faults and kills the worker as the recording reaches given shares of the events."""
 
-    def __init__(self, app, store, events, outage_seconds):
+    def __init__(self, app, store, events, outage_seconds, latency_ms=0):
         self.app, self.store, self.events, self.outage_seconds = app, store, events, outage_seconds
+        self.noise = f"{NOISE},latency_ms={latency_ms}"
+        self.outage = f"{OUTAGE},latency_ms={latency_ms}"
         self.cluster = None
         self.done = set()
 
@@ -58,8 +61,8 @@ class Disturbances:
             print(f"{recorded}: every token revoked")
         if share >= OUTAGE_AT and "outage" not in self.done:
             self.done.add("outage")
-            self.set_faults(OUTAGE)
-            threading.Timer(self.outage_seconds, self.set_faults, args=(NOISE,)).start()
+            self.set_faults(self.outage)
+            threading.Timer(self.outage_seconds, self.set_faults, args=(self.noise,)).start()
             print(f"{recorded}: PowerSchool down for {self.outage_seconds} s")
         for kill_at in KILLS_AT:
             if share >= kill_at and kill_at not in self.done:
@@ -125,7 +128,7 @@ def compare(store, committed):
     return lost, duplicates, wrong
 
 
-def run(events, outage_seconds, db_url):
+def run(events, outage_seconds, db_url, latency_ms=0):
     directory = Path(tempfile.mkdtemp(prefix="raptorlink-soak-wb-"))
     label, cleanup = bench.prepare_database(db_url, directory)
     from writeback.models import Intent
@@ -133,14 +136,14 @@ def run(events, outage_seconds, db_url):
 
     bench.quiet_logging()
     store, app, server = bench.start_sandbox(directory, students=int(events * 1.6))
-    disturbances = Disturbances(app, store, events, outage_seconds)
+    disturbances = Disturbances(app, store, events, outage_seconds, latency_ms)
     started = time.monotonic()
     try:
         district, building = bench.connect_and_sync(store, server.base_url)
         students = bench.students_across_modes(district, events)
         ensure_drain_schedule()
         disturbances.cluster = bench.start_qcluster()
-        disturbances.set_faults(NOISE)
+        disturbances.set_faults(disturbances.noise)
         started = time.monotonic()
         committed = record_with_disturbances(district, building, students, disturbances)
         print(f"{len(committed)} events recorded in {time.monotonic() - started:.0f} s on {label}; waiting")
@@ -158,6 +161,7 @@ def run(events, outage_seconds, db_url):
             "wrong": wrong,
             "succeeded": succeeded,
             "seconds": round(seconds),
+            "latency_ms": latency_ms,
             "db": label,
         }
     finally:
@@ -178,9 +182,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--outage-seconds", type=float, default=600.0, help="how long PowerSchool is down once")
+    parser.add_argument("--latency-ms", type=int, default=0, help="delay every PowerSchool call")
     parser.add_argument("--db-url", help="a PostgreSQL URL; the database is created and dropped (default: SQLite)")
     options = parser.parse_args()
-    print(json.dumps(run(options.events, options.outage_seconds, options.db_url)))
+    print(json.dumps(run(options.events, options.outage_seconds, options.db_url, options.latency_ms)))
 
 
 if __name__ == "__main__":

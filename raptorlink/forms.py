@@ -16,14 +16,20 @@ class PowerSchoolConnectionForm(forms.ModelForm):
 
     class Meta:
         model = PowerSchoolConnection
-        fields = ["district", "base_url", "client_id", "client_secret"]
+        fields = ["district", "base_url", "client_id", "client_secret", "max_concurrent_calls", "min_call_interval_ms"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_stored_secret = bool(self.instance.pk and self.instance.client_secret)
         self.initial.pop("client_secret", None)
+        if "min_call_interval_ms" in self.fields:
+            self.fields["min_call_interval_ms"].required = False
         if not self.has_stored_secret:
             self.fields["client_secret"].help_text = "Stored encrypted and never shown again."
+
+    def clean_min_call_interval_ms(self):
+        # Blank means what PowerSchool's own setting means by blank: no minimum.
+        return self.cleaned_data.get("min_call_interval_ms") or 0
 
     def clean_base_url(self):
         return self.cleaned_data["base_url"].strip()

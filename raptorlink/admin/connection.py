@@ -20,6 +20,7 @@ class PowerSchoolConnectionAdmin(DistrictScopedAdmin):
     readonly_fields = ["token_status", "updated_at"]
     fieldsets = [
         (None, {"fields": ["district", "base_url", "client_id", "client_secret"]}),
+        ("Calling PowerSchool", {"fields": ["max_concurrent_calls", "min_call_interval_ms"]}),
         ("Status", {"fields": ["token_status", "updated_at"]}),
     ]
 

@@ -7,10 +7,10 @@ from raptorlink.models import AttendanceMode, District, School
 
 
 class ConnectionSettingsForm(PowerSchoolConnectionForm):
-    """URL, client ID and the write-only secret of the page's own district."""
+    """URL, client ID and the write-only secret of the page's own district, and how hard RaptorLink may call it."""
 
     class Meta(PowerSchoolConnectionForm.Meta):
-        fields = ["base_url", "client_id", "client_secret"]
+        fields = ["base_url", "client_id", "client_secret", "max_concurrent_calls", "min_call_interval_ms"]
 
 
 class DistrictSettingsForm(forms.ModelForm):

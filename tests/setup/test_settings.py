@@ -82,6 +82,43 @@ def test_a_wrong_url_is_refused_with_one_message_saying_what_to_fix(client, worl
     assert PowerSchoolConnection.objects.get(pk=world.connection.pk).base_url == "https://lincoln.powerschool.com"
 
 
+def test_a_district_admin_sets_how_hard_raptorlink_may_call_powerschool(client, world):
+    login(client, world.district_admin).post(
+        setup_url(world.district), settings_data(max_concurrent_calls="8", min_call_interval_ms="250")
+    )
+
+    connection = PowerSchoolConnection.objects.get(pk=world.connection.pk)
+    assert (connection.call_limit, connection.min_call_interval_ms) == (8, 250)
+
+
+def test_blank_limits_mean_the_default_calls_at_once_and_no_minimum_interval(client, world, settings):
+    PowerSchoolConnection.objects.filter(pk=world.connection.pk).update(max_concurrent_calls=8, min_call_interval_ms=9)
+
+    login(client, world.district_admin).post(
+        setup_url(world.district), settings_data(max_concurrent_calls="", min_call_interval_ms="")
+    )
+
+    connection = PowerSchoolConnection.objects.get(pk=world.connection.pk)
+    assert (connection.call_limit, connection.min_call_interval_ms) == (settings.POWERSCHOOL_MAX_CONCURRENT_CALLS, 0)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("max_concurrent_calls", "0", "greater than or equal to 1"),
+        ("max_concurrent_calls", "5000", "less than or equal to 200"),
+        ("min_call_interval_ms", "-5", "greater than or equal to 0"),
+        ("min_call_interval_ms", "a lot", "Enter a whole number"),
+    ],
+)
+def test_a_limit_out_of_range_is_refused_with_a_message(client, world, field, value, message):
+    response = login(client, world.district_admin).post(setup_url(world.district), settings_data(**{field: value}))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert PowerSchoolConnection.objects.get(pk=world.connection.pk).max_concurrent_calls is None
+
+
 def test_an_invalid_choice_is_refused_with_a_message_not_an_error_page(client, world):
     response = login(client, world.district_admin).post(
         setup_url(world.district), settings_data(default_attendance_mode="weekly")
