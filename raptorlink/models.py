@@ -259,6 +259,8 @@ class PowerSchoolConnection(models.Model):
         "Settings → Global Event Services and SIF). 0 when it is blank or 0 there.",
     )
     paused_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # Spacing between calls learned from PowerSchool's 429s (microseconds): doubled at each, eased at each call.
+    learned_spacing_us = models.PositiveIntegerField(default=0, editable=False)
     next_call_at = models.DateTimeField(null=True, blank=True, editable=False)
     token_renewal_until = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -119,8 +119,8 @@ def test_retry_after_holds_back_every_worker_not_only_the_one_throttled(connecti
     throttled.district()
     other.district()
 
-    assert throttled_sleeps == [pytest.approx(3.0, abs=0.5)]
-    assert other_sleeps == [pytest.approx(3.0, abs=0.5)]
+    assert throttled_sleeps[0] == pytest.approx(3.0, abs=0.5)
+    assert other_sleeps[0] == pytest.approx(3.0, abs=0.5)
     district_calls = [call for call in api.calls if call.request.url.endswith("/ws/v1/district")]
     assert len(district_calls) == 3
 
@@ -136,6 +136,28 @@ def test_a_long_retry_after_sends_every_worker_back_to_its_schedule_without_call
 
     assert raised.value.retry_after == pytest.approx(120, abs=1)
     assert len(api.calls) == calls_so_far
+
+
+def test_after_a_429_every_worker_spaces_its_calls_and_eases_the_spacing_as_calls_go_through(
+    connection, api, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    connection.store_token(TOKEN, 3600)
+    throttled_sleeps, other_sleeps = [], []
+    throttled = worker(connection, sleep=throttled_sleeps.append)
+    other = worker(connection, sleep=other_sleeps.append)
+    api.add(responses.GET, url("/ws/v1/district"), status=429, headers={"Retry-After": "1"}, json={})
+    api.add(responses.GET, url("/ws/v1/district"), json=DISTRICT)
+
+    throttled.district()  # waits out the pause, then goes first
+    other.district()  # waits out the pause too, then its turn: the learned spacing after the first
+    other.district()
+
+    assert throttled_sleeps == [pytest.approx(1.0, abs=0.1)]
+    assert other_sleeps[0] == pytest.approx(1.0, abs=0.1)
+    assert other_sleeps[1:] == [pytest.approx(0.02, abs=0.001), pytest.approx(0.04, abs=0.001)]
+    learned = PowerSchoolConnection.objects.get(pk=connection.pk).learned_spacing_us
+    assert 19_000 < learned < 20_000
 
 
 def test_calls_leave_the_minimum_interval_apart_whichever_worker_makes_them(connection, district_api, time_machine):
