@@ -117,12 +117,15 @@ class CallGate:
         there is nobody to tell (an unsaved connection), and the caller waits by itself."""
         if self.connection.pk is None:
             return False
-        until = (now or timezone.now()) + timedelta(seconds=seconds)
+        now = now or timezone.now()
+        until = now + timedelta(seconds=seconds)
         rows = PowerSchoolConnection.objects.filter(pk=self.connection.pk)
+        # Once per pause: the calls already on their way when the first 429 came back get theirs too.
+        not_paused = Q(paused_until__isnull=True) | Q(paused_until__lte=now)
+        spaced = Greatest(Least(F("learned_spacing_us") * 2, MAX_LEARNED_SPACING_US), FIRST_LEARNED_SPACING_US)
+        rows.filter(not_paused).update(learned_spacing_us=spaced)
         later = Q(paused_until__isnull=True) | Q(paused_until__lt=until)
         rows.filter(later).update(paused_until=until)
-        spaced = Greatest(Least(F("learned_spacing_us") * 2, MAX_LEARNED_SPACING_US), FIRST_LEARNED_SPACING_US)
-        rows.update(learned_spacing_us=spaced)
         self._spacing_us = FIRST_LEARNED_SPACING_US
         return True
 

@@ -160,6 +160,19 @@ def test_after_a_429_every_worker_spaces_its_calls_and_eases_the_spacing_as_call
     assert 19_000 < learned < 20_000
 
 
+def test_the_429s_of_calls_already_on_their_way_double_the_spacing_once_not_each(connection, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    in_flight = [worker(connection).session.gate for _ in range(3)]
+
+    for gate in in_flight:
+        gate.pause(1)  # each call sent before the first 429 came back gets a 429 of its own
+    first = PowerSchoolConnection.objects.get(pk=connection.pk).learned_spacing_us
+    time_machine.shift(2)
+    in_flight[0].pause(1)  # throttled again once the pause was over
+
+    assert (first, PowerSchoolConnection.objects.get(pk=connection.pk).learned_spacing_us) == (20_000, 40_000)
+
+
 def test_calls_leave_the_minimum_interval_apart_whichever_worker_makes_them(connection, district_api, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
     sleeps = []
