@@ -64,11 +64,11 @@ def drain(worker=None, *, client_for=None, concurrency=None, max_seconds=MAX_DRA
     steady trickle of sign-ins is picked up at once instead of through the task queue."""
     worker = worker or worker_name()
     # The kept clients follow changes of the district's settings at once; a caller's own last for this drain.
-    clients = Clients(client_for).get if client_for else shared_client
+    client_of = Clients(client_for).get if client_for else shared_client
     concurrency = concurrency or settings.WRITEBACK_CONCURRENCY
     runner = Threads(concurrency) if concurrency > 1 and threads_see_commits() else Inline()
     with runner:
-        return Drain(worker, clients, runner, max_seconds, linger).run()
+        return Drain(worker, client_of, runner, max_seconds, linger).run()
 
 
 def threads_see_commits():
@@ -80,8 +80,11 @@ def threads_see_commits():
 
 
 class Drain:
-    def __init__(self, worker, clients, runner, max_seconds, linger):
-        self.worker, self.clients, self.runner, self.linger = worker, clients, runner, linger
+    """One drain's loop: claim while there is room, collect what finished, renew the leases of what is in
+    flight, and tell districts about failures now and then."""
+
+    def __init__(self, worker, client_of, runner, max_seconds, linger):
+        self.worker, self.client_of, self.runner, self.linger = worker, client_of, runner, linger
         self.deadline = time.monotonic() + max_seconds
         self.in_flight = set()
         self.processed = 0
@@ -148,7 +151,7 @@ class Drain:
         return self.lookups
 
     def client(self, district):
-        return self.clients(district)
+        return self.client_of(district)
 
 
 def intent_process(intent, worker, drain, lookups):
