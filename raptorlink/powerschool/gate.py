@@ -6,7 +6,7 @@ Three rules, kept in the database so that every caller obeys them together:
 - when PowerSchool asks to slow down (429 and Retry-After), nobody calls until the pause is over (`paused_until`);
 - calls leave at least the minimum interval apart (`next_call_at`, reserved one call at a time): the district's
   setting, mirroring PowerSchool's per-plugin throttle, or, where PowerSchool throttles without that setting,
-  a spacing learned from its 429s (`learned_spacing_us`: doubled at each 429, eased a little at each call), so
+  a spacing learned from its 429s (`learned_spacing_us`: doubled at each pause, eased a little at each call), so
   that the callers released at the end of a pause do not all hit the throttle again at once.
 
 Within a process one thread at a time looks for a free slot, so a saturated PowerSchool costs the database a few
@@ -39,10 +39,6 @@ MAX_LEARNED_SPACING_US = 2_000_000
 # A learned spacing eases by this share at each call: from 20 ms to 5 ms in about 280 calls.
 SPACING_EASE = 200
 
-_looking = {}
-_looking_guard = threading.Lock()
-
-
 SLOTS = PowerSchoolCallSlot._meta.db_table
 CONNECTIONS = PowerSchoolConnection._meta.db_table
 # Two statements per PowerSchool call, written out: the ORM would spend more time building them than the
@@ -59,6 +55,9 @@ TAKE_SLOT = f"""
     AND NOT EXISTS (SELECT 1 FROM {CONNECTIONS} WHERE id = %s AND paused_until > %s)
 """
 GIVE_SLOT_BACK = f"UPDATE {SLOTS} SET holder = '', held_until = NULL WHERE connection_id = %s AND holder = %s"
+
+_looking = {}
+_looking_guard = threading.Lock()
 
 
 def _looking_lock(connection_pk):
