@@ -560,15 +560,7 @@ class CsvUploadAdmin(ScopedAdmin):
 class CsvDropFolderForm(forms.ModelForm):
     class Meta:
         model = CsvDropFolder
-        fields = ["district", "folder", "enabled", "mode", "interval_minutes"]
-
-    def clean_folder(self):
-        folder = self.cleaned_data["folder"].strip()
-        try:
-            folder_path(folder)
-        except RosterError as error:
-            raise forms.ValidationError(str(error)) from None
-        return folder
+        fields = ["district", "enabled", "mode", "interval_minutes"]
 
     def clean_interval_minutes(self):
         minutes = self.cleaned_data["interval_minutes"]
@@ -586,7 +578,15 @@ class CsvDropFolderAdmin(ScopedAdmin):
     list_display = ["district", "folder", "enabled", "mode", "interval_minutes"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["district"] if obj else []
+        return ["district", "delivered_to"] if obj else []
+
+    @admin.display(description="Deliver files to")
+    def delivered_to(self, drop):
+        """Where the district's SFTP account must put its files: the server's own choice, named by the slug."""
+        try:
+            return str(folder_path(drop.folder))
+        except RosterError as error:
+            return str(error)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

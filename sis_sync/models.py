@@ -519,17 +519,14 @@ class CsvImportMode(models.TextChoices):
 
 
 class CsvDropFolder(models.Model):
-    """Where a district's CSV files of people not in the SIS are delivered (over SFTP) for the scheduled import.
+    """Whether and how a district's CSV files of people not in the SIS, delivered over SFTP, are imported.
 
-    The folder is a name inside the server's drop root (the CSV_DROP_ROOT setting), never a path of its own, so a
-    console user cannot point the import at the server's other files."""
+    The folder is the district's own, named by its slug inside the server's drop root (the CSV_DROP_ROOT setting):
+    derived on the server, never typed in, so no district can point its import at another's files (or the
+    server's). Files named students*.csv, contacts*.csv and staff*.csv are imported, then moved to processed/ or
+    failed/ with a .log."""
 
     district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="csv_drop_folder")
-    folder = models.CharField(
-        max_length=100,
-        help_text="A folder name inside the server's CSV drop root, e.g. the district's slug. Files named "
-        "students*.csv, contacts*.csv and staff*.csv are imported, then moved to processed/ or failed/ with a .log.",
-    )
     enabled = models.BooleanField("scheduled import", default=True)
     mode = models.CharField(max_length=10, choices=CsvImportMode.choices, default=CsvImportMode.ADD)
     interval_minutes = models.PositiveSmallIntegerField(
@@ -541,6 +538,11 @@ class CsvDropFolder(models.Model):
 
     def __str__(self):
         return f"CSV drop folder of {self.district}: {self.folder}"
+
+    @property
+    def folder(self):
+        """The folder's name inside the drop root: the district's slug, unique and a single path component."""
+        return self.district.slug
 
 
 class CsvUpload(models.Model):

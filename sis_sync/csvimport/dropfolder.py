@@ -7,6 +7,7 @@ and waits for the next run. A pass with a failed file e-mails the district's syn
 next pass whose files all import announces the recovery.
 """
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from sis_sync.management.commands.sync_powerschool import summary_table
 from sis_sync.models import CsvDropFolder
 from sis_sync.notify import notify_drop_folder_outcome
 from sis_sync.rosters.csvfiles import RosterError
+
+logger = logging.getLogger(__name__)
 
 SETTLE_SECONDS = 60
 PROCESSED, FAILED, WAITING = "processed", "failed", "waiting"
@@ -56,11 +59,12 @@ def drop_root():
 
 
 def folder_path(folder):
-    """The drop folder's path inside the root; a RosterError when the name would lead outside it."""
+    """The drop folder's path: a folder of the root's own, never a link to another (another district's, say);
+    a RosterError otherwise."""
     root = drop_root().resolve()
-    path = (root / folder).resolve()
-    if not folder or path == root or root not in path.parents:
-        raise RosterError(f"“{folder}” is not a folder name inside the CSV drop root.")
+    path = root / folder
+    if not folder or path.is_symlink() or path.resolve().parent != root:
+        raise RosterError(f"“{folder}” is not a folder of the CSV drop root's own.")
     return path
 
 
@@ -82,14 +86,31 @@ def drop_folder_task(district_id):
 
 def drop_folder_import(drop):
     """Import and file away each settled file of the drop folder; returns a Delivery per file."""
-    path = folder_path(drop.folder)
-    if not path.is_dir():
+    try:
+        path = folder_path(drop.folder)
+    except RosterError as error:
+        logger.error("The CSV drop folder of %s is not imported: %s", drop.district, error)
         return []
-    arrived = [entry for entry in path.iterdir() if entry.is_file() and not entry.name.endswith(".log")]
+    if not path.is_dir() or linked_filing(path):
+        return []
+    # A link delivered into the folder is never followed: it could name any file the server may read.
+    arrived = [
+        entry
+        for entry in path.iterdir()
+        if entry.is_file() and not entry.is_symlink() and not entry.name.endswith(".log")
+    ]
     settled = [entry for entry in arrived if time.time() - entry.stat().st_mtime >= SETTLE_SECONDS]
     order = {kind: index for index, kind in enumerate(KINDS)}
     settled.sort(key=lambda entry: (order.get(kind_of(entry.name), len(KINDS)), entry.name))
     return [file_import(drop.district, entry, drop.mode) for entry in settled]
+
+
+def linked_filing(path):
+    """Whether processed/ or failed/ is a link (filing files through it would move them anywhere); logged."""
+    linked = [path / where for where in (PROCESSED, FAILED) if (path / where).is_symlink()]
+    for link in linked:
+        logger.error("The CSV drop folder %s is not imported: %s is a link", path, link.name)
+    return bool(linked)
 
 
 def file_import(district, path, mode):

@@ -81,7 +81,7 @@ def drop_root(settings, tmp_path):
 
 @pytest.fixture
 def lincoln_folder(world, drop_root):
-    CsvDropFolder.objects.create(district=world.district, folder="lincoln")
+    CsvDropFolder.objects.create(district=world.district)
     folder = drop_root / "lincoln"
     folder.mkdir(parents=True)
     return folder

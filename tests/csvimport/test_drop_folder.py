@@ -98,21 +98,64 @@ def test_setup_schedules_schedules_each_enabled_drop_folder(world, lincoln_folde
     assert not Schedule.objects.filter(func=CSV_DROP_TASK).exists()
 
 
-def test_the_console_schedules_a_drop_folder_and_refuses_one_outside_the_root(
+def test_the_console_schedules_the_districts_own_drop_folder_named_by_the_server(
     client, world, drop_root, django_capture_on_commit_callbacks
 ):
     assert client.login(username=world.district_admin.username, password=PASSWORD)
     page = "/admin/sis_sync/csvdropfolder/add/"
     form = {"district": world.district.pk, "enabled": "on", "mode": "add", "interval_minutes": 30}
 
-    outside = client.post(page, {**form, "folder": "../../etc"})
-    assert "is not a folder name inside the CSV drop root" in outside.content.decode()
-
     with django_capture_on_commit_callbacks(execute=True):
-        saved = client.post(page, {**form, "folder": "lincoln"})
+        # A folder of its choosing is not the console's to give: it is ignored.
+        saved = client.post(page, {**form, "folder": "riverside"})
+
     assert saved.status_code == 302
-    assert CsvDropFolder.objects.get().folder == "lincoln"
+    drop = CsvDropFolder.objects.get()
+    assert drop.folder == "lincoln"
     assert Schedule.objects.get(name=csv_drop_schedule_name(world.district.pk)).minutes == 30
+    shown = client.get(f"/admin/sis_sync/csvdropfolder/{drop.pk}/change/").content.decode()
+    assert str(drop_root.resolve() / "lincoln") in shown
+
+
+def test_two_districts_never_share_a_drop_folder(world, drop_root):
+    lincoln = CsvDropFolder.objects.create(district=world.district)
+    riverside = CsvDropFolder.objects.create(district=world.other_district)
+
+    assert (lincoln.folder, riverside.folder) == ("lincoln", "riverside")
+
+
+def test_a_drop_folder_that_links_to_another_districts_imports_nothing_of_it(world, schools, drop_root):
+    CsvDropFolder.objects.create(district=world.district)
+    riverside = drop_root / "riverside"
+    riverside.mkdir(parents=True)
+    delivered = deliver(riverside, "students.csv", (TEMPLATES / "students.csv").read_text())
+    (drop_root / "lincoln").symlink_to(riverside, target_is_directory=True)
+
+    assert drop_folder_task(world.district.pk) == []
+
+    assert delivered.exists() and not Student.objects.exists()
+
+
+def test_a_link_delivered_into_the_folder_is_never_followed(world, schools, lincoln_folder, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = deliver(elsewhere, "students.csv", (TEMPLATES / "students.csv").read_text())
+    (lincoln_folder / "students.csv").symlink_to(target)
+
+    assert drop_folder_task(world.district.pk) == []
+
+    assert target.exists() and not Student.objects.exists()
+
+
+def test_processed_files_are_never_filed_through_a_link(world, schools, lincoln_folder, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (lincoln_folder / "processed").symlink_to(elsewhere, target_is_directory=True)
+    delivered = deliver(lincoln_folder, "students.csv", (TEMPLATES / "students.csv").read_text())
+
+    assert drop_folder_task(world.district.pk) == []
+
+    assert delivered.exists() and list(elsewhere.iterdir()) == []
 
 
 def test_only_district_admins_open_the_drop_folder_settings(client, world):

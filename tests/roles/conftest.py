@@ -191,7 +191,7 @@ def district_rows(prefix, district):
         f"{prefix}_csvupload": CsvUpload.objects.create(
             district=district, kind="students", name="students.csv", digest="0" * 64
         ),
-        f"{prefix}_csvdropfolder": CsvDropFolder.objects.create(district=district, folder=prefix),
+        f"{prefix}_csvdropfolder": CsvDropFolder.objects.create(district=district),
         f"{prefix}_guardian": Contact.objects.create(
             **synced(district, f"contact-{prefix}"), first_name="Gail", last_name="Guardian"
         ),
