@@ -15,6 +15,7 @@ from raptorlink.validators import (
     parse_networks,
     validate_comment_template,
     validate_grade_levels,
+    validate_name,
     validate_networks,
     validate_powerschool_url,
 )
@@ -40,7 +41,7 @@ class VisibleStudentId(models.TextChoices):
 
 
 class District(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_name])
     slug = models.SlugField(unique=True, help_text="Short name used on the command line, e.g. --district lincoln.")
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
     last_sync_succeeded_at = models.DateTimeField(
@@ -94,7 +95,7 @@ class Building(models.Model):
     """A physical entrance with its own clock; one building may house several PowerSchool schools."""
 
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="buildings")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_name])
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
     day_start = models.TimeField(
         "school day starts", null=True, blank=True, help_text="When the first class begins, e.g. 08:00."
@@ -421,7 +422,7 @@ class NotificationContact(models.Model):
     """Someone at the district who is e-mailed about problems and maintenance."""
 
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="notification_contacts")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_name])
     email = models.EmailField()
     active = models.BooleanField(default=True)
     about_sync = models.BooleanField("sync problems", default=True)

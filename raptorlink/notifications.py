@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from raptorlink.models import Incident, NotificationContact
+from raptorlink.validators import one_line
 
 SUBJECT_PREFIX = "[RaptorLink]"
 TOPICS = {"sync": "about_sync", "writeback": "about_writeback", "maintenance": "about_maintenance"}
@@ -51,5 +52,8 @@ def email_contacts(district, topic, subject, body):
     recipients = contact_addresses(district, topic)
     if not recipients:
         return 0
-    send_mail(f"{SUBJECT_PREFIX} {district.name}: {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+    # The subject carries names (the district's, a school's from PowerSchool): a line break there would make
+    # Django refuse the message, and every alert of the district with it.
+    subject = one_line(f"{SUBJECT_PREFIX} {district.name}: {subject}")
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     return len(recipients)

@@ -2,6 +2,7 @@
 attendance comment template, with one plain message per mistake."""
 
 import ipaddress
+import unicodedata
 from string import Formatter
 from urllib.parse import urlsplit
 
@@ -9,6 +10,22 @@ from django.core.exceptions import ValidationError
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 EXAMPLE = "https://yourdistrict.powerschool.com"
+
+
+def one_line(text):
+    """`text` with every control character, line and paragraph separator turned into a space: for names of
+    PowerSchool's that reach a mail header, where a line break would make the message unsendable."""
+    return "".join(" " if _breaks_a_line(character) else character for character in text)
+
+
+def _breaks_a_line(character):
+    return unicodedata.category(character) in {"Cc", "Cf", "Zl", "Zp"}
+
+
+def validate_name(text):
+    """A name people type (a district, a building, a contact) is one line of printable text."""
+    if any(_breaks_a_line(character) for character in text):
+        raise ValidationError("Use one line of ordinary characters: no line breaks, tabs or control characters.")
 
 
 def powerschool_url_problem(url):
