@@ -5,7 +5,7 @@ never exists without its write-back, and a rolled-back request leaves neither be
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +20,8 @@ from raptorlink.permissions import Action, may
 from sis_sync.models import CalendarDay, Contact, StudentContact
 from writeback.models import Intent
 from writeback.outbox import record_intent
+
+SCHOOL_YEAR_START_MONTH = 7
 
 EDITABLE_FIELDS = ("occurred_at", "reason", "note")
 
@@ -275,12 +277,24 @@ def reason_problems(reason, kind, building):
 
 
 def time_problems(occurred_at, source, recorded_by, building):
+    local = timezone.localtime(occurred_at, building.zone)
     if occurred_at > timezone.now():
-        local = timezone.localtime(occurred_at, building.zone)
         return {"occurred_at": f"{local:%m/%d/%Y %H:%M} is in the future; enter when it happened."}
+    earliest = previous_school_year_start(timezone.localdate(timezone=building.zone))
+    if local.date() < earliest:
+        return {
+            "occurred_at": f"{local:%m/%d/%Y} is before the previous school year (which began {earliest:%m/%d/%Y}); "
+            "enter events of this school year or the last."
+        }
     if source == EventSource.DELAYED_ENTRY and recorded_by is None:
         return {"recorded_by": "A delayed entry must be made by a staff member who is signed in."}
     return {}
+
+
+def previous_school_year_start(today):
+    """July 1 of the school year before today's (PowerSchool's years begin in July)."""
+    this_year_start = today.year if today.month >= SCHOOL_YEAR_START_MONTH else today.year - 1
+    return date(this_year_start - 1, SCHOOL_YEAR_START_MONTH, 1)
 
 
 def calendar_problems(occurred_at, student, building):

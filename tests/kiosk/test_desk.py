@@ -439,6 +439,16 @@ def test_a_delayed_entry_in_the_future_or_without_a_time_is_refused(world, campu
     assert StudentEvent.objects.count() == 0
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "2025-06-30"])
+def test_a_delayed_entry_before_the_previous_school_year_is_refused(world, campus, desk, day):
+    body = {"student": campus.ada.pk, "kind": "late_check_in", "reason": campus.doctor.pk, "delayed": True}
+
+    answer = post(desk, api(world.north, "record"), {**body, "date": day, "time": "09:00"}).json()
+
+    assert "is before the previous school year (which began 07/01/2025)" in answer["errors"]["occurred_at"][0]
+    assert StudentEvent.objects.count() == 0 and Intent.objects.count() == 0
+
+
 def test_a_delayed_entry_does_not_offer_to_update_todays_event(world, campus, desk):
     check_in(campus, world)
     body = {"student": campus.ada.pk, "kind": "late_check_in", "reason": campus.doctor.pk, "delayed": True}
