@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -21,10 +21,10 @@ from kiosk.forms import DatalistInput, ReasonCodeForm, ReasonCodeFormSet, Reason
 from kiosk.models import KioskDevice, Reason, ReasonCode, StudentEvent, StudentEventChange, UnrecordedSignIn
 from kiosk.preflight import next_year_id, rollover_report, writeback_problems, year_label
 from raptorlink.admin.scoping import BuildingScopedAdmin
-from raptorlink.models import District
 from raptorlink.permissions import (
     Action,
     buildings_for,
+    district_to_act_on,
     districts_for,
     districts_reached,
     may,
@@ -149,9 +149,7 @@ class ReasonAdmin(BuildingScopedAdmin):
     def import_codes_view(self, request, district_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        district = get_object_or_404(District, pk=district_id)
-        if not may(request.user, Action.RUN_SYNC, district):
-            raise PermissionDenied
+        district = district_to_act_on(request.user, Action.RUN_SYNC, district_id)
         run = attendance_codes_import(district, request.user)
         level = messages.SUCCESS if run.status == SyncRun.Status.SUCCEEDED else messages.ERROR
         self.message_user(request, import_outcome(run), level)

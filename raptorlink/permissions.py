@@ -30,7 +30,9 @@ The answers where the roles' one-line descriptions are silent, chosen for least 
 from enum import StrEnum
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 
 from raptorlink.models import Building, District, Membership, Role, School
 
@@ -197,6 +199,20 @@ def assignable_users(user):
     unassigned = get_user_model().objects.filter(is_superuser=False, memberships=None)
     own = users_for(user, Action.MANAGE_MEMBERSHIPS)
     return get_user_model().objects.filter(pk__in=own.values("pk").union(unassigned.values("pk")))
+
+
+def districts_known_to(user):
+    """The districts whose rows `user` may learn exist: those they work in. Any other district's id must answer
+    as an unknown one (404), never with a refusal (403) that confirms it."""
+    return districts_reached(user, Action.USE_CONSOLE)
+
+
+def district_to_act_on(user, action, district_id):
+    """The district `user` takes `action` in: Http404 unless it is one they know, PermissionDenied without the right."""
+    district = get_object_or_404(districts_known_to(user), pk=district_id)
+    if not may(user, action, district):
+        raise PermissionDenied
+    return district
 
 
 def may(user, action, place=None):

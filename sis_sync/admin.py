@@ -19,7 +19,7 @@ from django_q.tasks import async_task
 
 from raptorlink.admin.scoping import DistrictScopedAdmin, ScopedAdmin
 from raptorlink.models import District
-from raptorlink.permissions import Action, districts_for, may
+from raptorlink.permissions import Action, district_to_act_on, districts_for, districts_known_to, may
 from sis_sync.csvimport.dropfolder import folder_path
 from sis_sync.csvimport.uploads import UploadRefused, upload_apply, upload_cancel, upload_create
 from sis_sync.forms import SyncPauseForm, SyncSettingsForm
@@ -160,9 +160,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
     def sync_now_view(self, request, district_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        district = get_object_or_404(District, pk=district_id)
-        if not may(request.user, Action.RUN_SYNC, district):
-            raise PermissionDenied
+        district = district_to_act_on(request.user, Action.RUN_SYNC, district_id)
         sync_now_enqueue(district, request.user)
         self.message_user(request, f"Sync started for {district}. Refresh this page to follow it.", messages.SUCCESS)
         changelist = reverse("admin:sis_sync_syncrun_changelist")
@@ -551,7 +549,8 @@ class CsvUploadAdmin(ScopedAdmin):
         return upload
 
     def _upload(self, request, pk, action):
-        upload = get_object_or_404(CsvUpload.objects.select_related("district", "run"), pk=pk)
+        uploads = CsvUpload.objects.filter(district__in=districts_known_to(request.user))
+        upload = get_object_or_404(uploads.select_related("district", "run"), pk=pk)
         if not may(request.user, action, upload.district):
             raise PermissionDenied
         return upload

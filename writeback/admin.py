@@ -5,6 +5,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
 from raptorlink.permissions import Action, may
+from writeback.filters import visible_intents
 from writeback.models import Intent
 from writeback.views import writeback_log, writeback_log_csv
 
@@ -19,6 +20,11 @@ class IntentAdmin(admin.ModelAdmin):
             path("log/export.csv", self.admin_site.admin_view(writeback_log_csv), name="writeback_log_export"),
             *super().get_urls(),
         ]
+
+    def get_queryset(self, request):
+        # The admin's own object pages (history, delete) find only what the user may read: another district's
+        # intent is as unknown as one that does not exist.
+        return visible_intents(request.user)
 
     def log_view(self, request):
         return writeback_log(request, self.admin_site.each_context(request))

@@ -106,12 +106,13 @@ MATRIX = [
     ("GET",  f"{A}/sis_sync/csvupload/",                            "200 200 403 403 302 302 200 302"),
     ("GET",  f"{A}/sis_sync/csvupload/add/",                        "200 200 403 403 302 302 200 302"),
     ("GET",  f"{A}/sis_sync/csvupload/{{lincoln_csvupload}}/change/",
-                                                                    "200 200 403 403 302 302 403 302"),
+                                                                    "200 200 403 403 302 302 404 302"),
     # Apply and Cancel need the previewed file's digest, which only the preview page carries.
+    # Another district's admin is not told the upload exists.
     ("POST", f"{A}/sis_sync/csvupload/{{lincoln_csvupload}}/apply/",
-                                                                    "403 403 403 403 302 302 403 302"),
+                                                                    "403 403 403 403 302 302 404 302"),
     ("POST", f"{A}/sis_sync/csvupload/{{lincoln_csvupload}}/cancel/",
-                                                                    "403 403 403 403 302 302 403 302"),
+                                                                    "403 403 403 403 302 302 404 302"),
     ("GET",  f"{A}/sis_sync/csvdropfolder/",                        "200 200 403 403 302 302 200 302"),
     ("GET",  f"{A}/sis_sync/csvdropfolder/{{lincoln_csvdropfolder}}/change/",
                                                                     "200 200 403 403 302 302 302 302"),
@@ -171,8 +172,8 @@ MATRIX = [
     ("GET",  "/kiosk/",                                             "403 403 403 403 403 403 403 403"),
     ("GET",  "/kiosk/enrol/not-a-token",                            "404 404 404 404 404 404 404 404"),
     # --- what changes something (last: these leave their mark)
-    ("POST", f"{A}/sis_sync/syncrun/sync-now/{{lincoln}}/",         "302 302 403 403 302 302 403 302"),
-    ("POST", f"{A}/kiosk/reason/import-codes/{{lincoln}}/",         "302 302 403 403 302 302 403 302"),
+    ("POST", f"{A}/sis_sync/syncrun/sync-now/{{lincoln}}/",         "302 302 403 403 302 302 404 302"),
+    ("POST", f"{A}/kiosk/reason/import-codes/{{lincoln}}/",         "302 302 403 403 302 302 404 302"),
     ("POST", f"{A}/writeback/intent/log/",                          "302 302 302 403 302 302 302 302"),
     ("POST", f"{A}/kiosk/kioskdevice/{{north_kiosk}}/enrolment-link/",
                                                                     "200 200 200 404 302 302 404 302"),
