@@ -88,6 +88,9 @@ def prepare_database(db_url, directory):
         os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'raptorlink.sqlite3'}"
         label = "sqlite"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # A benchmark is a development run (the sandbox's http:// URL, the development secrets); DEBUG is turned off
+    # again below, once the settings are read, as production runs.
+    os.environ.setdefault("DEBUG", "true")
     import django
 
     django.setup()

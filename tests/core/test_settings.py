@@ -52,3 +52,24 @@ def test_the_csv_import_folders_and_upload_limit_come_from_the_environment():
 
     # A relative folder is taken from the project folder, wherever the process starts.
     assert result.stdout.split() == ["/srv/data/csv-drop", str(settings.BASE_DIR / "shared/uploads"), "25"]
+
+
+def test_the_example_environment_turns_debug_on_for_nobody():
+    lines = (settings.BASE_DIR / ".env.example").read_text().splitlines()
+    active = {line.split("=", 1)[0].strip() for line in lines if line.strip() and not line.lstrip().startswith("#")}
+
+    assert "DEBUG" not in active
+
+
+def test_installing_with_make_writes_no_env_file():
+    planned = subprocess.run(["make", "-n", "-B", "install"], cwd=settings.BASE_DIR, capture_output=True, text=True)
+
+    assert planned.returncode == 0 and "pip install" in planned.stdout
+    assert ".env" not in planned.stdout.replace(".env.example", "")
+
+
+def test_the_demo_and_the_tests_turn_debug_on_for_themselves():
+    planned = subprocess.run(["make", "-n", "-B", "run", "test"], cwd=settings.BASE_DIR, capture_output=True, text=True)
+
+    assert "DEBUG=true .venv/bin/python manage.py run_demo" in planned.stdout
+    assert "DEBUG=true .venv/bin/python -m pytest" in planned.stdout
