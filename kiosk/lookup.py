@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q
 
 from raptorlink.models import VisibleStudentId, grade_label
+from raptorlink.numbers import is_plain_number
 from sis_sync.engine.students import search_text
 from sis_sync.models import Student
 
@@ -50,7 +51,7 @@ def student_by_number(building, typed):
         return Lookup(None, "Scan your card or type your student number.")
     students = Student.objects.filter(district=district).select_related("school", "school__building")
     if district.visible_student_id == VisibleStudentId.SIS_ID:
-        if not typed.isdigit():
+        if not is_plain_number(typed):
             return Lookup(None, f"“{typed}” is not a student id: it has only digits.")
         # A student not linked to PowerSchool yet shows their student number instead (see `visible_number`).
         students = students.filter(Q(ps_id=int(typed)) | Q(ps_id__isnull=True, student_number=typed))

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
+from raptorlink.numbers import plain_number
+
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 EXAMPLE = "https://yourdistrict.powerschool.com"
 
@@ -129,8 +131,9 @@ def grade_number(token):
     token = token.strip().upper()
     if token in GRADE_NAMES:
         return GRADE_NAMES[token]
-    if token.isdigit() and 1 <= int(token) <= HIGHEST_GRADE:
-        return int(token)
+    number = plain_number(token)
+    if number is not None and 1 <= number <= HIGHEST_GRADE:
+        return number
     return None
 
 

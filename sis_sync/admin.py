@@ -19,6 +19,7 @@ from django_q.tasks import async_task
 
 from raptorlink.admin.scoping import DistrictScopedAdmin, ScopedAdmin
 from raptorlink.models import District
+from raptorlink.numbers import plain_number
 from raptorlink.permissions import Action, district_to_act_on, districts_for, districts_known_to, may
 from sis_sync.csvimport.dropfolder import folder_path
 from sis_sync.csvimport.uploads import UploadRefused, upload_apply, upload_cancel, upload_create
@@ -174,8 +175,8 @@ class SyncRunAdmin(ReadOnlyAdmin):
         """The district a "Sync now" button on the list would sync: the one filtered on, or the only one managed."""
         managed = districts_for(request.user, Action.RUN_SYNC)
         filtered = request.GET.get("district__id__exact")
-        if filtered and filtered.isdigit():
-            return managed.filter(pk=filtered).first()
+        if (number := plain_number(filtered)) is not None:
+            return managed.filter(pk=number).first()
         return managed.first() if managed.count() == 1 else None
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
+from raptorlink.numbers import plain_number
 from raptorlink.permissions import Action, may
 from writeback.export import csv_lines
 from writeback.filters import IntentFilter, actionable_scope, visible_intents
@@ -67,7 +68,7 @@ def log_action(request):
     if action is None or not may_act(request.user):
         raise PermissionDenied
     service, message = action
-    selected = [value for value in request.POST.getlist("selected") if value.isdigit()]
+    selected = [number for value in request.POST.getlist("selected") if (number := plain_number(value)) is not None]
     ids = Intent.objects.filter(actionable_scope(request.user), pk__in=selected)
     count = service(list(ids.values_list("pk", flat=True)), request.user)
     messages.success(request, message.format(count, "" if count == 1 else "s"))

@@ -9,9 +9,10 @@ from datetime import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -197,7 +198,12 @@ class AuditEntryAdmin(BuildingScopedAdmin):
         """The entries the list shows with the same filters and search, as CSV."""
         if not self.has_module_permission(request):
             raise PermissionDenied
-        entries = self.get_changelist_instance(request).queryset
+        try:
+            entries = self.get_changelist_instance(request).queryset
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest(
+                "The filters in this address are not valid: open the audit log, filter it again and export from there."
+            )
         response = StreamingHttpResponse(csv_lines(entries), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="audit-log-{timezone.localdate():%Y-%m-%d}.csv"'
         return response

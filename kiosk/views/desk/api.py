@@ -8,7 +8,6 @@ building's names; reasons and contacts within the district, events within the bu
 the building may not use.
 """
 
-import json
 from datetime import date, datetime, time
 from functools import wraps
 
@@ -31,6 +30,7 @@ from kiosk.views.desk.present import (
     student_summary,
     today_rows,
 )
+from raptorlink.numbers import json_object, plain_number
 from sis_sync.models import Contact, Student, SyncRun
 from sis_sync.services import sync_student
 
@@ -78,20 +78,14 @@ def page_errors(error):
 
 
 def json_body(request):
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        data = None
-    if not isinstance(data, dict):
+    data = json_object(request.body)
+    if data is None:
         raise BadInput({"__all__": ["The page sent something the desk cannot read; reload the page and try again."]})
     return data
 
 
 def as_id(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return plain_number(value)
 
 
 def text(data, field, limit=NOTE_MAX):

@@ -22,6 +22,7 @@ from kiosk.lookup import (
 )
 from kiosk.models import EventKind, Reason, StudentEvent
 from raptorlink.maintenance import building_banners
+from raptorlink.numbers import plain_number
 from sis_sync.models import Student
 
 FRONT_DESK = "Please see the front desk."
@@ -91,8 +92,8 @@ def student_by_pk(building, pk):
     """A student picked from this building's name search. Keys are easy to count through, so another building's
     student is "not found" here, without the name a typed number's message gives."""
     student = None
-    if str(pk).isdigit():
-        students = Student.objects.filter(pk=int(pk), district=building.district, school__building=building)
+    if (number := plain_number(pk)) is not None:
+        students = Student.objects.filter(pk=number, district=building.district, school__building=building)
         student = students.select_related("school").first()
     if student is None:
         return Lookup(None, f"This student could not be found. {FRONT_DESK}")

@@ -1,7 +1,6 @@
 """Signing in at the kiosk: a new event, an update of today's earlier one (the last one wins), or a queued
 sign-in sent after the network came back (see the package's docstring for which times are accepted)."""
 
-import json
 import re
 from datetime import timedelta
 
@@ -24,6 +23,7 @@ from kiosk.views.kiosk.finding import (
     student_by_typed_number,
     today_range,
 )
+from raptorlink.numbers import json_object, plain_number
 from sis_sync.models import Student
 
 NOTE_MAX_LENGTH = 500
@@ -59,11 +59,7 @@ def sign_in(request):
 
 
 def json_body(request):
-    try:
-        data = json.loads(request.body or b"{}")
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
+    return json_object(request.body)
 
 
 def is_replay(data):
@@ -230,8 +226,7 @@ def kept_time(value):
 
 
 def as_int(value):
-    text = str(value if value is not None else "")
-    return int(text) if text.isdigit() else None
+    return plain_number(value)
 
 
 def error_messages(error):
