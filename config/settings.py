@@ -151,6 +151,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # --- PowerSchool client ----------------------------------------------------------------------
 POWERSCHOOL_TIMEOUT = env.float("POWERSCHOOL_TIMEOUT", default=15.0)
 POWERSCHOOL_MAX_RETRIES = env.int("POWERSCHOOL_MAX_RETRIES", default=3)
+# A front-desk page left unused this long signs its user out (desk sessions also end when the browser closes).
+DESK_IDLE_MINUTES = env.int("DESK_IDLE_MINUTES", default=30)
 # Intents one drain (one task worker) keeps in flight at once, each on a thread with its own database connection:
 # PostgreSQL needs Q_WORKERS × (this + 1) connections per task machine on top of the web's.
 WRITEBACK_CONCURRENCY = env.int("WRITEBACK_CONCURRENCY", default=16)

@@ -4,8 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 
-from kiosk.views.desk.access import desk_buildings, desk_required, refusal
+from kiosk.views.desk.access import desk_buildings, desk_page, desk_required, refusal
 from kiosk.views.desk.present import STATE_STATUSES, building_reasons, local_today
 
 
@@ -13,11 +14,22 @@ class DeskLoginView(auth_views.LoginView):
     template_name = "desk/login.html"
     redirect_authenticated_user = True
 
+    @method_decorator(desk_page)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # A shared front-office PC: closing the browser ends the session, as sitting idle does.
+        self.request.session.set_expiry(0)
+        return response
+
 
 class DeskLogoutView(auth_views.LogoutView):
     next_page = "desk:login"
 
 
+@desk_page
 @login_required
 def home(request):
     """The user's buildings; straight to the desk when there is only one."""
