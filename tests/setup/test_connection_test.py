@@ -54,8 +54,16 @@ def test_a_good_connection_passes_every_check_in_plain_words(client, world, conn
     assert "batch attendance write-back available" in page
 
 
-def test_an_it_viewer_may_run_the_test_and_never_sees_the_secret(client, world, connected, plugin_credentials):
-    page = run_test(client, world.it_viewer, world.district)
+def test_an_it_viewer_reads_the_status_but_may_not_run_the_test(client, world, connected):
+    # Running it sends the secret to PowerSchool and caches a token: that is managing the connection.
+    assert 'name="_test"' not in login(client, world.it_viewer).get(setup_url(world.district)).content.decode()
+
+    assert client.post(setup_url(world.district, "test/")).status_code == 403
+    assert not PowerSchoolConnection.objects.get(pk=world.connection.pk).access_token
+
+
+def test_the_test_never_shows_the_secret(client, world, connected, plugin_credentials):
+    page = run_test(client, world.district_admin, world.district)
 
     assert "Every check passed" in page
     assert plugin_credentials[1] not in page
