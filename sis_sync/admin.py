@@ -189,12 +189,28 @@ class SyncIssueAdmin(ReadOnlyAdmin):
     list_filter = ["entity", ("run__district", RELATED_ONLY)]
     search_fields = ["record_key", "message"]
     list_select_related = ["run__district"]
-    fields = ["run", "entity", "record_key", "message", "data_display"]
-    readonly_fields = ["data_display"]
+    readonly_fields = ["data_display", "data_redacted"]
+
+    def get_fields(self, request, obj=None):
+        # A failed record holds a student's or a contact's details: only who may read those sees them.
+        shown = (
+            "data_display"
+            if obj is not None and may(request.user, Action.READ_STUDENTS, obj.run.district)
+            else "data_redacted"
+        )
+        return ["run", "entity", "record_key", "message", shown]
 
     @admin.display(description="Record as received")
     def data_display(self, issue):
         return format_html("<pre>{}</pre>", json.dumps(issue.data, indent=2, sort_keys=True, ensure_ascii=False))
+
+    @admin.display(description="Record as received")
+    def data_redacted(self, issue):
+        names = ", ".join(sorted(issue.data)) if isinstance(issue.data, dict) else ""
+        return format_html(
+            "Its values are shown only to those who may read students' and contacts' details. Fields: {}",
+            names or "none",
+        )
 
 
 # --- settings ---------------------------------------------------------------------------------------

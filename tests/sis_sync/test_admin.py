@@ -192,12 +192,22 @@ def test_a_run_shows_its_counts_per_entity_as_a_table_and_links_to_its_failed_re
 
 
 def test_the_failed_records_show_why_and_what_was_received(client, world, records):
-    login(client, world.it_viewer)
+    login(client, world.district_admin)
     listing = client.get(f"{ADMIN}/syncissue/?run__id__exact={records.run.pk}").content.decode()
     assert "No school 999" in listing
     issue = records.run.issues.get()
     detail = client.get(f"{ADMIN}/syncissue/{issue.pk}/change/").content.decode()
     assert "&quot;school_id&quot;: 999" in detail
+
+
+def test_an_it_viewer_reads_why_a_record_failed_but_not_the_students_details_it_held(client, world, records):
+    login(client, world.it_viewer)
+    issue = records.run.issues.get()
+
+    detail = client.get(f"{ADMIN}/syncissue/{issue.pk}/change/").content.decode()
+
+    assert "No school 999" in detail and "Fields: id, school_id" in detail
+    assert "&quot;school_id&quot;: 999" not in detail and "999</" not in detail.split("Fields:")[1]
 
 
 def test_runs_filter_by_status_kind_and_date(client, world, records):
