@@ -193,12 +193,12 @@ def users_for(user, action=Action.MANAGE_USERS):
 
 
 def assignable_users(user):
-    """The accounts `user` may give a role to: their districts' own, and accounts with no role anywhere yet."""
+    """The accounts `user` may give a role to: their districts' own. An account with no role anywhere is nobody's
+    to take: a district admin who could attach one could then set its password and sign in as it. District admins
+    create their people with a role in one step; only a superuser gives a stray account a district."""
     if not may(user, Action.MANAGE_MEMBERSHIPS):
         return get_user_model().objects.none()
-    unassigned = get_user_model().objects.filter(is_superuser=False, memberships=None)
-    own = users_for(user, Action.MANAGE_MEMBERSHIPS)
-    return get_user_model().objects.filter(pk__in=own.values("pk").union(unassigned.values("pk")))
+    return users_for(user, Action.MANAGE_MEMBERSHIPS)
 
 
 def districts_known_to(user):

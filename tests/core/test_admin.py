@@ -90,7 +90,7 @@ def test_another_districts_admin_sees_only_their_own_buildings(client, world):
 
 
 def test_a_building_role_needs_buildings_of_its_own_district(client, world):
-    response = login(client, world.district_admin).post(
+    response = login(client, world.superuser).post(
         "/admin/raptorlink/membership/add/",
         {"user": world.outsider.pk, "district": world.district.pk, "role": "front_desk", "buildings": []},
     )
@@ -98,7 +98,7 @@ def test_a_building_role_needs_buildings_of_its_own_district(client, world):
 
 
 def test_a_district_role_covers_the_whole_district(client, world):
-    response = login(client, world.district_admin).post(
+    response = login(client, world.superuser).post(
         "/admin/raptorlink/membership/add/",
         {"user": world.outsider.pk, "district": world.district.pk, "role": "it_viewer", "buildings": [world.north.pk]},
     )

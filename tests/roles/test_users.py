@@ -7,7 +7,7 @@ from django.test import Client
 
 from raptorlink.models import Membership, Role
 from tests.roles.conftest import login
-from tests.world import make_user
+from tests.world import PASSWORD, make_user
 
 USERS = "/admin/auth/user"
 NEW_PASSWORD = "a-long-new-desk-password-42"
@@ -120,11 +120,26 @@ def test_a_superuser_keeps_djangos_full_user_page(client, world):
     assert 'name="is_superuser"' in page and 'name="user_permissions"' in page
 
 
-def test_roles_go_to_the_districts_own_accounts_or_to_accounts_with_no_role_yet(client, world):
+def test_roles_go_to_the_districts_own_accounts_only(client, world):
     newcomer = make_user("nina.new", staff=False)
     login(client, world.district_admin)
-    for user, accepted in [(newcomer, True), (world.other_admin, False), (world.superuser, False)]:
+    for user, accepted in [(newcomer, False), (world.other_admin, False), (world.superuser, False)]:
         data = {"user": user.pk, "district": world.district.pk, "role": Role.IT_VIEWER}
         response = client.post("/admin/raptorlink/membership/add/", data)
         assert (response.status_code == 302) is accepted, user
     assert not world.other_admin.memberships.filter(district=world.district).exists()
+
+
+def test_a_district_admin_cannot_take_an_account_that_has_no_role_anywhere(client, world):
+    stray = make_user("stray.account")
+    assert client.login(username=world.district_admin.username, password=PASSWORD)
+
+    form = client.get("/admin/raptorlink/membership/add/").content.decode()
+    response = client.post(
+        "/admin/raptorlink/membership/add/", {"user": stray.pk, "district": world.district.pk, "role": "it_viewer"}
+    )
+
+    assert "stray.account" not in form
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not stray.memberships.exists()
+    assert client.get(f"/admin/auth/user/{stray.pk}/password/").status_code in (302, 403, 404)
