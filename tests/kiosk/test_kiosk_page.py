@@ -7,6 +7,7 @@ from django.test import Client
 
 from kiosk.devices import COOKIE_NAME, kiosk_create, kiosk_enrol, kiosk_revoke
 from kiosk.models import EventSource, StudentEvent, StudentEventChange, UnrecordedSignIn
+from kiosk.views.kiosk import signing
 from raptorlink.models import VisibleStudentId
 from sis_sync.engine.students import search_text
 from writeback.models import Intent
@@ -453,6 +454,31 @@ def test_a_refused_queued_sign_in_is_kept_for_the_front_desk(north, campus, worl
     assert kept.occurred_at == datetime.fromisoformat("2026-10-14T08:31:00-05:00")
     assert "Ada Lovelace is no longer enrolled" in kept.problem
     assert not StudentEvent.objects.exists()
+
+
+def test_a_kept_sign_in_obeys_a_sign_ins_limits(kiosk, campus):
+    campus.ada.active = False
+    campus.ada.save()
+
+    replay(kiosk, campus, "2026-10-14T08:31:00-05:00", note="x" * 100_000, reason=None, reason_label="<b>" * 999)
+
+    kept = UnrecordedSignIn.objects.get()
+    assert len(kept.note) == 500 and kept.reason_label == ""
+
+
+def test_a_kiosk_keeps_a_days_worth_of_refused_sign_ins_not_a_flood(kiosk, campus, monkeypatch):
+    monkeypatch.setattr(signing, "KEPT_PER_KIOSK_PER_DAY", 3)
+    for number in range(3):
+        replay(kiosk, campus, "2026-10-14T08:31:00-05:00", key=f"flood-000{number}", student=None,
+               student_id_typed=f"42424{number}")  # fmt: skip
+
+    flood = replay(kiosk, campus, "2026-10-14T08:32:00-05:00", key="flood-0009", student=None, student_id_typed="4")
+
+    assert (
+        flood.status_code == 429
+        and flood.json()["message"] == "This sign-in was not recorded: please see the front desk."
+    )
+    assert flood.json()["kept"] and UnrecordedSignIn.objects.count() == 3
 
 
 def test_a_refused_queued_sign_in_sent_twice_is_kept_once(kiosk, campus):

@@ -1,6 +1,7 @@
 """Signing in at the kiosk: a new event, an update of today's earlier one (the last one wins), or a queued
 sign-in sent after the network came back (see the package's docstring for which times are accepted)."""
 
+import logging
 import re
 from datetime import timedelta
 
@@ -26,7 +27,11 @@ from kiosk.views.kiosk.finding import (
 from raptorlink.numbers import json_object, plain_number
 from sis_sync.models import Student
 
+logger = logging.getLogger(__name__)
+
 NOTE_MAX_LENGTH = 500
+KEPT_PER_KIOSK_PER_DAY = 100
+TOO_MANY_KEPT = "This sign-in was not recorded: please see the front desk."
 ATTEMPT_KEY = re.compile(r"[A-Za-z0-9-]{8,40}")
 # A kiosk's clock may run a little ahead of the server's; a queued time that far ahead is read as now.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -176,8 +181,14 @@ def signed_in(event, *, updated):
 
 
 def kept(device, data, key, errors):
-    """A queued sign-in the server refuses: kept for the front desk instead of being lost."""
+    """A queued sign-in the server refuses: kept for the front desk instead of being lost. What is kept obeys a
+    sign-in's own limits (the note's length, a reason of the district's), and a kiosk keeps at most
+    KEPT_PER_KIOSK_PER_DAY: a kiosk offline for a morning refuses a handful, a script flooding the desk more."""
     building = device.building
+    if kept_today(device) >= KEPT_PER_KIOSK_PER_DAY and not UnrecordedSignIn.objects.filter(idempotency_key=key):
+        logger.warning("Kiosk %s sent more refused sign-ins today than a kiosk keeps; not keeping more", device.pk)
+        # The kiosk forgets it (it would send it again and again otherwise), and the student hears the truth.
+        return JsonResponse({"ok": False, "kept": True, "errors": errors, "message": TOO_MANY_KEPT}, status=429)
     reason = Reason.objects.filter(pk=as_int(data.get("reason")), district=building.district).first()
     UnrecordedSignIn.objects.get_or_create(
         idempotency_key=key,
@@ -186,13 +197,17 @@ def kept(device, data, key, errors):
             "kiosk": device,
             "student_id_typed": typed_id(building, data)[:50],
             "kind": str(data.get("kind") or "")[:20],
-            "reason_label": (reason.label if reason else str(data.get("reason_label") or ""))[:100],
-            "note": str(data.get("note") or ""),
+            "reason_label": reason.label if reason else "",
+            "note": str(data.get("note") or "")[:NOTE_MAX_LENGTH],
             "occurred_at": kept_time(data.get("occurred_at")),
             "problem": " ".join(message for messages in errors.values() for message in messages),
         },
     )
     return kept_answer(errors)
+
+
+def kept_today(device):
+    return UnrecordedSignIn.objects.filter(kiosk=device, received_at__date=timezone.localdate()).count()
 
 
 def kept_answer(errors):
