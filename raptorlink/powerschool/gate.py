@@ -56,14 +56,21 @@ TAKE_SLOT = f"""
 """
 GIVE_SLOT_BACK = f"UPDATE {SLOTS} SET holder = '', held_until = NULL WHERE connection_id = %s AND holder = %s"
 
-_looking = {}
-_looking_guard = threading.Lock()
+
+class LockPerConnection:
+    """One lock of this process per PowerSchool connection, made on first use."""
+
+    def __init__(self):
+        self._locks = {}
+        self._guard = threading.Lock()
+
+    def __call__(self, connection_pk):
+        with self._guard:
+            return self._locks.setdefault(connection_pk, threading.Lock())
 
 
-def _looking_lock(connection_pk):
-    """The lock one thread of this process holds while it looks for a free slot of the connection."""
-    with _looking_guard:
-        return _looking.setdefault(connection_pk, threading.Lock())
+# Held by the one thread of this process that looks for a free slot of the connection.
+_looking_lock = LockPerConnection()
 
 
 class OpenGate:

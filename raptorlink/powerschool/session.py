@@ -11,7 +11,6 @@ import contextlib
 import logging
 import random
 import re
-import threading
 import time
 
 import orjson
@@ -30,7 +29,7 @@ from raptorlink.powerschool.errors import (
     UnexpectedResponseError,
     error_messages,
 )
-from raptorlink.powerschool.gate import CallGate, OpenGate
+from raptorlink.powerschool.gate import CallGate, LockPerConnection, OpenGate
 from raptorlink.powerschool.normalize import as_list
 
 logger = logging.getLogger(__name__)
@@ -48,14 +47,8 @@ WAIT_SECONDS_IN_MESSAGE = re.compile(r"wait\s+(\d+(?:\.\d+)?)\s*second", re.IGNO
 # How often a caller waiting for another's token renewal looks whether the new token is there.
 TOKEN_LOOK_SECONDS = 0.05
 
-_renewing = {}
-_renewing_guard = threading.Lock()
-
-
-def _renewal_lock(connection_pk):
-    """Held by the one thread of this process that renews (or waits for) the connection's token."""
-    with _renewing_guard:
-        return _renewing.setdefault(connection_pk, threading.Lock())
+# Held by the one thread of this process that renews (or waits for) the connection's token.
+_renewal_lock = LockPerConnection()
 
 
 class PowerSchoolSession:
