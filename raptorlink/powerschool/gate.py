@@ -88,7 +88,7 @@ class OpenGate:
         return True
 
     def renewal_end(self):
-        pass
+        """Nothing to give back: no turn was taken in the database."""
 
 
 class CallGate:

@@ -4,6 +4,7 @@ Both take work as `submit(key, job)` and hand back `(key, what the job returned)
 a job that raised hands back None (the job records its own failures, so this is a bug, logged).
 """
 
+import contextlib
 import logging
 import queue
 import threading
@@ -75,12 +76,10 @@ class Threads:
     def finished(self, wait):
         """What finished, waiting up to `wait` seconds for the first."""
         done = []
-        try:
+        with contextlib.suppress(queue.Empty):  # the queue ran dry: that is all that finished
             done.append(self._finished.get(timeout=wait) if wait else self._finished.get_nowait())
             while True:
                 done.append(self._finished.get_nowait())
-        except queue.Empty:
-            pass
         self._outstanding -= len(done)
         return done
 
